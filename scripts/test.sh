@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test with CTest: once on the normal build,
+# then the parser and connector suites again under AddressSanitizer and UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+echo "== build and test (RelWithDebInfo)"
+scripts/build.sh
+(cd build && ctest --output-on-failure)
+
+echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
+FERRY_BUILD_DIR=build-asan FERRY_BUILD_TYPE=Debug scripts/build.sh -DFERRY_SANITIZE=ON
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -R '^(engine|connectors)$')
