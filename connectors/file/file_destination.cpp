@@ -1,0 +1,136 @@
+#include "connectors/file/file_destination.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "engine/pipeline/registry.h"
+
+namespace ferry::connectors::file {
+
+using engine::ErrorCode;
+using engine::Status;
+using engine::pipeline::DeliveryContext;
+using engine::pipeline::DeliveryResult;
+
+namespace {
+
+// Closes a file descriptor when it goes out of scope.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+  // Closes now and reports whether close succeeded (a failed close can mean lost data).
+  bool closeNow() {
+    int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0;
+  }
+
+ private:
+  int fd_;
+};
+
+Status ioError(const std::string& what, const std::string& path) {
+  return Status(ErrorCode::IoError, what + " '" + path + "': " + std::strerror(errno));
+}
+
+bool writeAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
+}
+
+Status writeAtomically(const std::string& directory, const std::string& name,
+                       std::string_view bytes) {
+  std::string final_path = directory + "/" + name;
+  std::string temp_path = directory + "/." + name + ".tmp";
+
+  FileDescriptor file(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (file.get() < 0) {
+    return ioError("cannot create", temp_path);
+  }
+  if (!writeAll(file.get(), bytes) || ::fsync(file.get()) != 0 || !file.closeNow()) {
+    Status failure = ioError("cannot write", temp_path);
+    ::unlink(temp_path.c_str());
+    return failure;
+  }
+  if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
+    Status failure = ioError("cannot rename into", final_path);
+    ::unlink(temp_path.c_str());
+    return failure;
+  }
+
+  // The rename is durable only once the directory entry is on disk.
+  FileDescriptor dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || ::fsync(dir.get()) != 0) {
+    return ioError("cannot sync directory", directory);
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+FileDestination::FileDestination(FileDestinationConfig config) : config_(std::move(config)) {}
+
+DeliveryResult FileDestination::deliver(std::string_view payload,
+                                        const DeliveryContext& context) {
+  std::error_code error;
+  std::filesystem::create_directories(config_.directory, error);
+  if (error) {
+    return {Status(ErrorCode::IoError, "cannot create directory '" + config_.directory +
+                                           "': " + error.message()),
+            ""};
+  }
+  return {writeAtomically(config_.directory, context.message_id + config_.extension, payload),
+          ""};
+}
+
+}  // namespace ferry::connectors::file
+
+namespace {
+
+using ferry::engine::config::ConfigErrors;
+using ferry::engine::config::ConfigNode;
+
+std::unique_ptr<ferry::engine::pipeline::DestinationConnector> makeFileDestination(
+    const ConfigNode& node, ConfigErrors& errors) {
+  std::size_t errors_before = errors.all().size();
+  node.rejectUnknownKeys(
+      {"name", "type", "directory", "extension", "retry", "ordered", "strip", "mapping"}, errors);
+
+  ferry::connectors::file::FileDestinationConfig config;
+  config.name = node.getString("name", errors);
+  config.directory = node.getString("directory", errors);
+  config.extension = node.getString("extension", errors, std::string(".hl7"));
+  if (config.extension.find('/') != std::string::npos) {
+    errors.add(*node.member("extension"), "extension must not contain '/'");
+  }
+  if (errors.all().size() != errors_before) {
+    return nullptr;
+  }
+  return std::make_unique<ferry::connectors::file::FileDestination>(std::move(config));
+}
+
+}  // namespace
+
+FERRY_REGISTER(ferry::engine::pipeline::registerDestinationType("file", makeFileDestination))
