@@ -1,15 +1,23 @@
 #include "engine/cli/commands.h"
 
+#include "engine/cli/subcommands.h"
+
 namespace ferry::engine::cli {
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: ferry <command> [options]\n"
-    "  run --config FILE            start the engine\n"
-    "  check --config FILE          validate configuration, print every error\n"
-    "  send --to HOST:PORT FILE...  send HL7v2 messages over MLLP, print each ACK code\n"
-    "  audit verify --config FILE   verify the audit trail's chain\n";
+    "  run --config FILE [--ready-file FILE]\n"
+    "        start the engine; with --ready-file, write 'listener port' lines once listening\n"
+    "  check --config FILE\n"
+    "        validate all configuration without starting anything; print every error\n"
+    "  send --to HOST:PORT [--tls --ca FILE [--cert FILE --key FILE] [--no-verify-host]]\n"
+    "       [--timeout-ms N] [--keep-line-ends] FILE...\n"
+    "        send every HL7v2 message in each file over MLLP and print each ACK code;\n"
+    "        exits 1 unless every message was answered AA\n"
+    "  audit verify --config FILE\n"
+    "        check the audit trail's HMAC chain; names the first broken record\n";
 
 }  // namespace
 
@@ -18,7 +26,21 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
     (args.empty() ? err : out) << kUsage;
     return args.empty() ? 2 : 0;
   }
-  err << "ferry: unknown command '" << args[0] << "'\n" << kUsage;
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  const std::string& command = args[0];
+  if (command == "run") {
+    return runCommand(rest, out, err);
+  }
+  if (command == "check") {
+    return checkCommand(rest, out, err);
+  }
+  if (command == "send") {
+    return sendCommand(rest, out, err);
+  }
+  if (command == "audit" && !rest.empty() && rest[0] == "verify") {
+    return auditVerifyCommand(std::vector<std::string>(rest.begin() + 1, rest.end()), out, err);
+  }
+  err << "ferry: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }
 

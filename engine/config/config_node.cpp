@@ -202,6 +202,10 @@ void ConfigErrors::add(const ConfigNode& at, std::string message) {
 std::string ConfigErrors::format() const {
   std::ostringstream out;
   for (const auto& error : errors_) {
+    if (error.file.empty()) {
+      out << error.message << "\n";  // already carries its own file and line
+      continue;
+    }
     out << error.file << ":" << error.line << ": " << (error.json_path.empty() ? "/" : error.json_path)
         << ": " << error.message << "\n";
   }

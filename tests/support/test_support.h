@@ -3,8 +3,10 @@
 // Helpers shared by the test suites: temporary directories, file reading, and access to the
 // public corpus in ../shared/corpus (present in CI; tests over it skip with a message when not).
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ferry::testing {
@@ -32,5 +34,19 @@ std::filesystem::path corpusDir();
 std::vector<std::filesystem::path> corpusFiles(const std::string& subdir);
 // Synthetic project-owned samples under tests/data.
 std::filesystem::path testDataDir();
+
+// Polls `condition` every 10 ms until it holds or `limit` passes; for tests that wait on
+// another thread or process (unit tests use injected clocks instead).
+template <typename Condition>
+bool waitUntil(Condition condition, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
 
 }  // namespace ferry::testing

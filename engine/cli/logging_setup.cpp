@@ -1,0 +1,35 @@
+#include "engine/cli/logging_setup.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FileChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+
+namespace ferry::engine::cli {
+
+// POCO's channels are reference counted: they are created with new and owned by AutoPtr, which
+// is that library's ownership idiom.
+void setUpLogging(const std::string& level, const std::string& file) {
+  Poco::AutoPtr<Poco::PatternFormatter> formatter(
+      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+  formatter->setProperty("times", "UTC");
+  Poco::AutoPtr<Poco::Channel> sink;
+  if (file.empty()) {
+    sink = new Poco::ConsoleChannel;
+  } else {
+    Poco::AutoPtr<Poco::FileChannel> file_channel(new Poco::FileChannel(file));
+    file_channel->setProperty("rotation", "100 M");
+    file_channel->setProperty("archive", "timestamp");
+    file_channel->setProperty("purgeCount", "10");
+    sink = file_channel;
+  }
+  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, sink));
+  // The static setters reach every logger that already exists; later ones copy the root's.
+  Poco::Logger::root().setChannel(channel);
+  Poco::Logger::setChannel("", channel);
+  Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
+}
+
+}  // namespace ferry::engine::cli

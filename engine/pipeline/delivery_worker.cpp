@@ -1,0 +1,258 @@
+#include "engine/pipeline/delivery_worker.h"
+
+#include <Poco/Logger.h>
+
+#include "engine/crypto/digest.h"
+#include "engine/pipeline/audit_events.h"
+
+namespace ferry::engine::pipeline {
+
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("engine.delivery"); }
+
+}  // namespace
+
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+DeliveryWorker::DeliveryWorker(config::DestinationSettings settings,
+                               std::unique_ptr<DestinationConnector> connector, Journal& journal,
+                               store::StoreBackend& store,
+                               std::shared_ptr<const crypto::PayloadCipher> cipher)
+    : settings_(std::move(settings)),
+      connector_(std::move(connector)),
+      journal_(journal),
+      store_(store),
+      cipher_(std::move(cipher)) {}
+
+DeliveryWorker::~DeliveryWorker() { stop(); }
+
+void DeliveryWorker::start() {
+  std::lock_guard lock(mutex_);
+  stopping_ = false;
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] { run(); });
+  }
+}
+
+void DeliveryWorker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) {
+    connector_->stop();
+    thread_.join();
+  }
+}
+
+void DeliveryWorker::enqueue(QueuedDelivery item) {
+  std::lock_guard lock(mutex_);
+  if (item.payload) {
+    if (cached_payloads_ >= kMaxCachedPayloads) {
+      item.payload.reset();
+    } else {
+      ++cached_payloads_;
+    }
+  }
+  queue_.push_back(std::move(item));
+  wake_.notify_one();
+}
+
+std::size_t DeliveryWorker::depth() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+DeliveryCounters DeliveryWorker::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+void DeliveryWorker::run() {
+  QueuedDelivery item;
+  while (waitForNext(item)) {
+    try {
+      deliverOne(item);
+    } catch (const std::exception& error) {
+      // Connectors catch their libraries' exceptions; this is the last line that keeps the
+      // worker alive. The message stays pending in the store and is retried after a restart.
+      logger().error("destination '%s': delivery of message %s threw: %s", settings_.name,
+                     item.message_id, std::string(error.what()));
+    }
+  }
+}
+
+bool DeliveryWorker::waitForNext(QueuedDelivery& item) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (stopping_) {
+      return false;
+    }
+    if (queue_.empty()) {
+      wake_.wait(lock);
+      continue;
+    }
+    // Ordered destinations deliver strictly from the head; others take the first one due.
+    auto chosen = queue_.begin();
+    std::int64_t now = nowMs();
+    if (!settings_.ordered) {
+      for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+        if (it->not_before_ms <= now) {
+          chosen = it;
+          break;
+        }
+        if (it->not_before_ms < chosen->not_before_ms) {
+          chosen = it;
+        }
+      }
+    }
+    if (chosen->not_before_ms > now) {
+      wake_.wait_for(lock, std::chrono::milliseconds(chosen->not_before_ms - now));
+      continue;
+    }
+    item = std::move(*chosen);
+    queue_.erase(chosen);
+    if (item.payload) {
+      --cached_payloads_;
+    }
+    return true;
+  }
+}
+
+Result<std::string> DeliveryWorker::loadPayload(const QueuedDelivery& item) {
+  // A destination's own outgoing copy ("out") exists when mapping or stripping changed the
+  // message; otherwise it receives the inbound bytes.
+  for (const auto& [stage, destination] :
+       {std::pair<std::string, std::string>{"out", settings_.name}, {"in", ""}}) {
+    auto row = store_.loadPayload(item.message_id, stage, destination);
+    if (!row.isOk()) {
+      return row.status();
+    }
+    if (!row.value()) {
+      continue;
+    }
+    crypto::SealedPayload sealed{row.value()->key_id, row.value()->ciphertext};
+    return cipher_->open(sealed, {item.message_id, stage, destination});
+  }
+  return Status(ErrorCode::NotFound, "no stored payload for message " + item.message_id);
+}
+
+void DeliveryWorker::deliverOne(QueuedDelivery& item) {
+  std::string payload;
+  if (item.payload) {
+    payload = std::move(*item.payload);
+    item.payload.reset();
+  } else {
+    auto loaded = loadPayload(item);
+    if (!loaded.isOk()) {
+      if (loaded.status().code() == ErrorCode::StorageError) {
+        // The store is unwell, not the message: try again later like a failed delivery.
+        if (recordFailure(item, loaded.status())) {
+          enqueue(std::move(item));
+        }
+        return;
+      }
+      logger().error("destination '%s': message %s not delivered: %s", settings_.name,
+                     item.message_id, loaded.status().toString());
+      recordDead(item, loaded.status());
+      return;
+    }
+    payload = std::move(loaded).value();
+  }
+
+  DeliveryContext context{item.message_id, item.control_id, item.attempts + 1};
+  DeliveryResult result = connector_->deliver(payload, context);
+  ++item.attempts;
+  if (result.status.isOk()) {
+    recordSuccess(item, payload, result);
+    return;
+  }
+  if (recordFailure(item, result.status)) {
+    // Keep the plaintext with the retry: it is already authenticated and in memory.
+    item.payload = std::move(payload);
+    std::lock_guard lock(mutex_);
+    ++cached_payloads_;
+    if (settings_.ordered) {
+      queue_.push_front(std::move(item));
+    } else {
+      queue_.push_back(std::move(item));
+    }
+    wake_.notify_one();
+  }
+}
+
+void DeliveryWorker::recordSuccess(const QueuedDelivery& item, const std::string& payload,
+                                   const DeliveryResult& result) {
+  store::WriteBatch batch;
+  batch.outbox_updates.push_back(
+      {item.message_id, settings_.name, store::OutboxState::Delivered, item.attempts, 0, ""});
+  batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "sent",
+                                   settings_.name, "ok", "attempt " + std::to_string(item.attempts),
+                                   crypto::sha256Hex(payload)));
+  if (!result.response.empty()) {
+    auto sealed = cipher_->seal(result.response, {item.message_id, "resp", settings_.name});
+    if (sealed.isOk()) {
+      batch.payloads.push_back({item.message_id, "resp", settings_.name, sealed.value().key_id,
+                                std::move(sealed.value().blob)});
+    }
+    batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "acknowledged",
+                                     settings_.name, "ok", "reply stored",
+                                     crypto::sha256Hex(result.response)));
+  }
+  journal_.commitAsync(std::move(batch), [name = settings_.name,
+                                          id = item.message_id](const Status& status) {
+    if (!status.isOk()) {
+      // Delivered but not recorded: it will be delivered again after a restart (at least once).
+      logger().warning("destination '%s': delivered state of %s not recorded: %s", name, id,
+                       status.toString());
+    }
+  });
+  std::lock_guard lock(mutex_);
+  ++counters_.delivered;
+}
+
+bool DeliveryWorker::recordFailure(QueuedDelivery& item, const Status& failure) {
+  if (item.attempts >= settings_.retry.max_attempts) {
+    logger().error("destination '%s': message %s is dead after %d attempts: %s", settings_.name,
+                   item.message_id, item.attempts, failure.toString());
+    recordDead(item, failure);
+    return false;
+  }
+
+  auto wait = settings_.retry.backoffBefore(item.attempts + 1);
+  item.not_before_ms = nowMs() + wait.count();
+  logger().warning("destination '%s': attempt %d for message %s failed (%s); retry in %Ld ms",
+                   settings_.name, item.attempts, item.message_id, failure.toString(),
+                   static_cast<long long>(wait.count()));
+
+  store::WriteBatch batch;
+  batch.outbox_updates.push_back({item.message_id, settings_.name, store::OutboxState::Pending,
+                                  item.attempts, item.not_before_ms, failure.toString()});
+  batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "failed",
+                                   settings_.name, std::string(errorCodeName(failure.code())),
+                                   failure.context(), ""));
+  journal_.commitAsync(std::move(batch), [](const Status&) {});
+  std::lock_guard lock(mutex_);
+  ++counters_.failed_attempts;
+  return true;
+}
+
+void DeliveryWorker::recordDead(const QueuedDelivery& item, const Status& why) {
+  store::WriteBatch batch;
+  batch.outbox_updates.push_back({item.message_id, settings_.name, store::OutboxState::Dead,
+                                  item.attempts, 0, why.toString()});
+  batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "dead",
+                                   settings_.name, std::string(errorCodeName(why.code())),
+                                   why.context(), ""));
+  journal_.commitAsync(std::move(batch), [](const Status&) {});
+  std::lock_guard lock(mutex_);
+  ++counters_.dead;
+}
+
+}  // namespace ferry::engine::pipeline

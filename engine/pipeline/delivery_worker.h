@@ -1,0 +1,99 @@
+#pragma once
+
+// One delivery worker per destination: takes that destination's queued messages in order,
+// hands each to the destination connector, and records the outcome through the journal (sent,
+// acknowledged, failed with a retry time, or dead after the last attempt). A message whose
+// stored ciphertext fails its integrity check is never delivered: it is parked as dead with an
+// integrity error.
+//
+// Thread-safety: enqueue() and depth() from any thread; the worker runs on its own thread.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "engine/config/engine_config.h"
+#include "engine/crypto/payload_cipher.h"
+#include "engine/pipeline/connector.h"
+#include "engine/pipeline/journal.h"
+#include "engine/store/store_backend.h"
+
+namespace ferry::engine::pipeline {
+
+struct QueuedDelivery {
+  std::string message_id;
+  std::string route;
+  std::string control_id;              // for logs
+  std::optional<std::string> payload;  // plaintext when cached in memory; else read from store
+  int attempts = 0;                    // attempts already made (after a restart)
+  std::int64_t not_before_ms = 0;      // earliest time of the next attempt (UTC ms)
+};
+
+struct DeliveryCounters {
+  std::uint64_t delivered = 0;
+  std::uint64_t failed_attempts = 0;
+  std::uint64_t dead = 0;
+};
+
+class DeliveryWorker {
+ public:
+  DeliveryWorker(config::DestinationSettings settings,
+                 std::unique_ptr<DestinationConnector> connector, Journal& journal,
+                 store::StoreBackend& store, std::shared_ptr<const crypto::PayloadCipher> cipher);
+  ~DeliveryWorker();
+  DeliveryWorker(const DeliveryWorker&) = delete;
+  DeliveryWorker& operator=(const DeliveryWorker&) = delete;
+
+  void start();
+  // Finishes the delivery in progress (if any), then stops. Queued messages stay pending in the
+  // store and resume at the next start.
+  void stop();
+
+  void enqueue(QueuedDelivery item);
+  std::size_t depth() const;
+  DeliveryCounters counters() const;
+  const std::string& name() const { return settings_.name; }
+
+  // Queued messages beyond this many are kept without their plaintext (read back from the store
+  // when their turn comes), so that a slow destination cannot grow memory without bound.
+  static constexpr std::size_t kMaxCachedPayloads = 4096;
+
+ private:
+  void run();
+  // Waits for the next message that is due; false when stopping.
+  bool waitForNext(QueuedDelivery& item);
+  void deliverOne(QueuedDelivery& item);
+  // Reads and decrypts the payload from the store; a non-ok result means the message cannot be
+  // delivered (integrity, key or storage problem).
+  Result<std::string> loadPayload(const QueuedDelivery& item);
+  void recordSuccess(const QueuedDelivery& item, const std::string& payload,
+                     const DeliveryResult& result);
+  // Returns true when the message goes back to the queue for another attempt.
+  bool recordFailure(QueuedDelivery& item, const Status& failure);
+  void recordDead(const QueuedDelivery& item, const Status& why);
+
+  config::DestinationSettings settings_;
+  std::unique_ptr<DestinationConnector> connector_;
+  Journal& journal_;
+  store::StoreBackend& store_;
+  std::shared_ptr<const crypto::PayloadCipher> cipher_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<QueuedDelivery> queue_;
+  std::size_t cached_payloads_ = 0;
+  bool stopping_ = false;
+  DeliveryCounters counters_;
+  std::thread thread_;
+};
+
+// Milliseconds since the epoch, UTC.
+std::int64_t nowMs();
+
+}  // namespace ferry::engine::pipeline

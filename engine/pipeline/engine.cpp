@@ -1,0 +1,210 @@
+#include "engine/pipeline/engine.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <Poco/Logger.h>
+
+#include "engine/error_table.h"
+#include "engine/hl7/ack_builder.h"
+#include "engine/pipeline/registry.h"
+
+namespace ferry::engine::pipeline {
+
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("engine.pipeline"); }
+
+}  // namespace
+
+std::string SinkSlot::onHl7Message(std::string_view bytes, const InboundContext& context) {
+  MessageSink* sink = sink_.load();
+  if (sink != nullptr) {
+    return sink->onHl7Message(bytes, context);
+  }
+  hl7::AckRequest request;
+  request.msa_code = "AE";
+  request.text = "engine not running, resend later";
+  request.ack_control_id = "FERRYNOTREADY";
+  request.timestamp = hl7Timestamp();
+  auto parsed = hl7::Message::parse(bytes);
+  return parsed.isOk() ? hl7::buildAck(parsed.value(), request)
+                       : hl7::buildAckForUnparsed(bytes, request);
+}
+
+void SinkSlot::attach(MessageSink* sink) { sink_.store(sink); }
+
+Engine::Engine(BuildTag, std::shared_ptr<const config::EngineConfig> config)
+    : config_(std::move(config)) {}
+
+Engine::~Engine() { stop(); }
+
+std::unique_ptr<Engine> Engine::build(std::shared_ptr<const config::EngineConfig> config,
+                                      config::ConfigErrors& errors) {
+  auto engine = std::make_unique<Engine>(BuildTag{}, std::move(config));
+  const config::EngineConfig& settings = *engine->config_;
+
+  const RouterFactory* router_factory = findRouterFactory();
+  if (router_factory == nullptr || !settings.routes) {
+    errors.add(config::ConfigError{settings.config_file, 0, "/routes", "no router available"});
+  } else {
+    engine->router_ = (*router_factory)(*settings.routes, errors);
+  }
+
+  for (const auto& listener : settings.listeners) {
+    const SourceFactory* factory = findSourceType(listener.type);
+    if (factory == nullptr) {
+      errors.add(*listener.node.member("type"), "unknown listener type '" + listener.type + "'");
+      continue;
+    }
+    auto source = (*factory)(listener.node, errors, engine->sink_);
+    if (source) {
+      engine->sources_[listener.name] = std::move(source);
+    }
+  }
+
+  for (const auto& destination : settings.destinations) {
+    const DestinationFactory* factory = findDestinationType(destination.type);
+    if (factory == nullptr) {
+      errors.add(*destination.node.member("type"),
+                 "unknown destination type '" + destination.type + "'");
+      continue;
+    }
+    auto connector = (*factory)(destination.node, errors);
+    if (connector) {
+      engine->pending_destinations_[destination.name] = std::move(connector);
+    }
+  }
+  if (!errors.empty()) {
+    return nullptr;
+  }
+  return engine;
+}
+
+Status Engine::start() {
+  const config::EngineConfig& settings = *config_;
+  std::error_code error;
+  std::filesystem::create_directories(settings.data_directory, error);
+  if (error) {
+    return Status(ErrorCode::IoError, "cannot create data directory '" +
+                                          settings.data_directory + "': " + error.message());
+  }
+  ::chmod(settings.data_directory.c_str(), 0700);
+
+  if (settings.create_keys) {
+    auto key_dir = std::filesystem::path(settings.key_file).parent_path();
+    if (!key_dir.empty() && !std::filesystem::exists(key_dir)) {
+      std::filesystem::create_directories(key_dir, error);
+      ::chmod(key_dir.c_str(), 0700);
+    }
+  }
+  auto keys = crypto::KeyRing::loadOrCreate(settings.key_file, settings.create_keys);
+  if (!keys.isOk()) {
+    return keys.status();
+  }
+  keys_ = keys.value();
+  cipher_ = std::make_shared<crypto::PayloadCipher>(keys_);
+
+  auto store = openStore(settings.storage_url);
+  if (!store.isOk()) {
+    return store.status();
+  }
+  store_ = std::move(store).value();
+  journal_ = std::make_unique<Journal>(*store_, keys_);
+  if (Status started = journal_->start(); !started.isOk()) {
+    return started;
+  }
+
+  std::map<std::string, DeliveryWorker*> worker_index;
+  for (const auto& destination : settings.destinations) {
+    auto connector = std::move(pending_destinations_[destination.name]);
+    auto worker = std::make_unique<DeliveryWorker>(destination, std::move(connector), *journal_,
+                                                   *store_, cipher_);
+    worker_index[destination.name] = worker.get();
+    workers_[destination.name] = std::move(worker);
+  }
+  pending_destinations_.clear();
+
+  if (Status resumed = resumePending(); !resumed.isOk()) {
+    return resumed;
+  }
+  for (auto& [name, worker] : workers_) {
+    worker->start();
+  }
+
+  ingest_ = std::make_unique<Ingest>(*journal_, keys_, cipher_, *router_, worker_index,
+                                     hl7::ParseLimits{.max_message_bytes =
+                                                          settings.max_message_bytes});
+  sink_.attach(ingest_.get());
+  for (auto& [name, source] : sources_) {
+    if (Status opened = source->start(); !opened.isOk()) {
+      return Status(opened.code(), "listener '" + name + "': " + opened.context());
+    }
+  }
+  started_ = true;
+  logger().information("engine '%s' started: %z listener(s), %z destination(s)", settings.name,
+                       sources_.size(), workers_.size());
+  return Status::ok();
+}
+
+Status Engine::resumePending() {
+  auto pending = store_->loadPendingOutbox();
+  if (!pending.isOk()) {
+    return pending.status();
+  }
+  std::size_t resumed = 0;
+  for (const store::OutboxRow& row : pending.value()) {
+    auto worker = workers_.find(row.destination);
+    if (worker == workers_.end()) {
+      logger().warning("message %s is pending for destination '%s', which is not configured",
+                       row.message_id, row.destination);
+      continue;
+    }
+    std::string route;
+    for (const auto& destination : config_->destinations) {
+      if (destination.name == row.destination) {
+        route = destination.route;
+      }
+    }
+    worker->second->enqueue(
+        {row.message_id, route, "", std::nullopt, row.attempts, row.next_attempt_ms});
+    ++resumed;
+  }
+  if (resumed > 0) {
+    logger().information("resuming %z unfinished deliveries", resumed);
+  }
+  return Status::ok();
+}
+
+void Engine::stop() {
+  for (auto& [name, source] : sources_) {
+    source->stop();
+  }
+  sink_.attach(nullptr);
+  for (auto& [name, worker] : workers_) {
+    worker->stop();
+  }
+  if (journal_) {
+    journal_->stop();
+  }
+  if (started_) {
+    logger().information("engine '%s' stopped", config_->name);
+    started_ = false;
+  }
+}
+
+int Engine::boundPort(const std::string& listener) const {
+  auto found = sources_.find(listener);
+  return found == sources_.end() ? 0 : found->second->boundPort();
+}
+
+std::vector<const DeliveryWorker*> Engine::workers() const {
+  std::vector<const DeliveryWorker*> result;
+  for (const auto& [name, worker] : workers_) {
+    result.push_back(worker.get());
+  }
+  return result;
+}
+
+}  // namespace ferry::engine::pipeline

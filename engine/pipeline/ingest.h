@@ -1,0 +1,67 @@
+#pragma once
+
+// Ingest: what happens to an HL7v2 message between the socket and the ACK. Parse, validate,
+// route, encrypt, commit through the journal (durable), hand each destination its copy, and
+// only then answer AA. A message that fails to parse or validate is stored too (encrypted,
+// state rejected) and answered AR/AE with an ERR segment naming where and why.
+//
+// Thread-safety: onHl7Message() runs concurrently on every connection's thread.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/crypto/key_ring.h"
+#include "engine/crypto/payload_cipher.h"
+#include "engine/hl7/ack_builder.h"
+#include "engine/hl7/message.h"
+#include "engine/pipeline/connector.h"
+#include "engine/pipeline/delivery_worker.h"
+#include "engine/pipeline/journal.h"
+#include "engine/pipeline/router.h"
+#include "engine/store/message_id.h"
+
+namespace ferry::engine::pipeline {
+
+struct IngestOutcome {
+  std::string ack;         // bytes to send back
+  std::string message_id;  // engine id; empty when nothing could be stored
+  bool accepted = false;   // committed as accepted (the ACK is AA)
+};
+
+class Ingest : public MessageSink {
+ public:
+  Ingest(Journal& journal, std::shared_ptr<const crypto::KeyRing> keys,
+         std::shared_ptr<const crypto::PayloadCipher> cipher, const Router& router,
+         std::map<std::string, DeliveryWorker*> workers, hl7::ParseLimits limits);
+
+  std::string onHl7Message(std::string_view bytes, const InboundContext& context) override;
+
+  // The same, with the outcome spelled out (tests, `ferry` dry runs).
+  IngestOutcome ingest(std::string_view bytes, const InboundContext& context);
+
+ private:
+  IngestOutcome reject(std::string_view bytes, const InboundContext& context,
+                       const std::string& message_id, const hl7::Message* parsed,
+                       const Status& why, std::vector<hl7::AckErrorDetail> errors);
+  IngestOutcome accept(std::string_view bytes, const InboundContext& context,
+                       const std::string& message_id, const hl7::Message& message);
+  hl7::AckRequest ackRequest(std::string msa_code, std::string text) const;
+  std::string patientKeyHash(const hl7::Message& message) const;
+
+  Journal& journal_;
+  std::shared_ptr<const crypto::KeyRing> keys_;
+  std::shared_ptr<const crypto::PayloadCipher> cipher_;
+  const Router& router_;
+  std::map<std::string, DeliveryWorker*> workers_;
+  hl7::ParseLimits limits_;
+  store::MessageIdGenerator ids_;
+  mutable std::atomic<std::uint64_t> ack_counter_{0};
+};
+
+// HL7 DTM for "now" in UTC: YYYYMMDDHHMMSS+0000.
+std::string hl7Timestamp();
+
+}  // namespace ferry::engine::pipeline

@@ -1,0 +1,227 @@
+#include "engine/pipeline/delivery_worker.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <mutex>
+
+#include "engine/crypto/key_ring.h"
+#include "engine/fake_store.h"
+#include "support/test_support.h"
+
+namespace ferry::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using engine::ErrorCode;
+using engine::Status;
+using engine::pipeline::DeliveryContext;
+using engine::pipeline::DeliveryResult;
+using engine::pipeline::DeliveryWorker;
+using engine::pipeline::Journal;
+using engine::pipeline::QueuedDelivery;
+
+// Records every payload it is given and answers from a script of outcomes (then Ok).
+class ScriptedConnector : public engine::pipeline::DestinationConnector {
+ public:
+  explicit ScriptedConnector(std::vector<ErrorCode> script) : script_(std::move(script)) {}
+
+  DeliveryResult deliver(std::string_view payload, const DeliveryContext&) override {
+    std::lock_guard lock(mutex_);
+    calls_.emplace_back(payload);
+    ErrorCode code = ErrorCode::Ok;
+    if (!script_.empty()) {
+      code = script_.front();
+      script_.erase(script_.begin());
+    }
+    if (code == ErrorCode::Ok) {
+      return {Status::ok(), "ACK-FOR-" + std::string(payload)};
+    }
+    return {Status(code, "scripted failure"), ""};
+  }
+
+  std::vector<std::string> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<ErrorCode> script_;
+  std::vector<std::string> calls_;
+};
+
+engine::config::DestinationSettings settings(int max_attempts, bool ordered = true) {
+  auto node = engine::config::ConfigNode::parse("{}", "test.json");
+  BOOST_REQUIRE(node.isOk());
+  engine::config::DestinationSettings destination{"dest", "scripted", "route", {}, ordered,
+                                                  node.value()};
+  destination.retry.max_attempts = max_attempts;
+  destination.retry.initial_backoff = 1ms;
+  destination.retry.max_backoff = 2ms;
+  return destination;
+}
+
+struct Fixture {
+  TempDir dir;
+  FakeStore store;
+  std::shared_ptr<const engine::crypto::KeyRing> keys;
+  std::shared_ptr<const engine::crypto::PayloadCipher> cipher;
+  std::unique_ptr<Journal> journal;
+
+  Fixture() {
+    auto loaded = engine::crypto::KeyRing::loadOrCreate((dir.path() / "keys").string(), true);
+    BOOST_REQUIRE(loaded.isOk());
+    keys = loaded.value();
+    cipher = std::make_shared<engine::crypto::PayloadCipher>(keys);
+    journal = std::make_unique<Journal>(store, keys);
+    BOOST_REQUIRE(journal->start().isOk());
+  }
+
+  // Stores an encrypted inbound payload, as ingest would.
+  void storePayload(const std::string& id, const std::string& plaintext) {
+    auto sealed = cipher->seal(plaintext, {id, "in", ""});
+    BOOST_REQUIRE(sealed.isOk());
+    engine::store::WriteBatch batch;
+    batch.payloads.push_back({id, "in", "", sealed.value().key_id, sealed.value().blob});
+    batch.new_outbox.push_back({id, "dest", 0, engine::store::OutboxState::Pending, 0, 0, ""});
+    BOOST_REQUIRE(journal->commit(std::move(batch)).isOk());
+  }
+
+  std::vector<std::string> hops(const std::string& id) {
+    journal->stop();  // everything recorded is applied
+    std::vector<std::string> result;
+    for (const auto& row : store.audit) {
+      if (row.message_id == id) {
+        result.push_back(row.hop + ":" + row.outcome);
+      }
+    }
+    return result;
+  }
+};
+
+QueuedDelivery item(const std::string& id, std::optional<std::string> payload) {
+  return QueuedDelivery{id, "route", "CTRL-" + id, std::move(payload), 0, 0};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(delivery_worker)
+
+BOOST_AUTO_TEST_CASE(delivers_queued_messages_in_order_and_records_sent_and_acknowledged) {
+  Fixture fixture;
+  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>{});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  worker.start();
+
+  for (int index = 1; index <= 3; ++index) {
+    worker.enqueue(item("M" + std::to_string(index), "payload-" + std::to_string(index)));
+  }
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered == 3; }, 10s));
+  worker.stop();
+
+  BOOST_CHECK((seen->calls() == std::vector<std::string>{"payload-1", "payload-2", "payload-3"}));
+  BOOST_CHECK((fixture.hops("M2") == std::vector<std::string>{"sent:ok", "acknowledged:ok"}));
+  BOOST_CHECK(fixture.store.outbox[{"M2", "dest"}].state == engine::store::OutboxState::Delivered);
+  BOOST_CHECK_EQUAL(fixture.store.payloads.count({"M2", "resp", "dest"}), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(retries_a_failed_delivery_with_backoff_until_it_succeeds) {
+  Fixture fixture;
+  auto connector = std::make_unique<ScriptedConnector>(
+      std::vector<ErrorCode>{ErrorCode::RemoteError, ErrorCode::Timeout});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(5), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  worker.start();
+
+  worker.enqueue(item("R1", "retry-me"));
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered == 1; }, 10s));
+  worker.stop();
+
+  BOOST_CHECK_EQUAL(seen->calls().size(), 3u);
+  BOOST_CHECK((fixture.hops("R1") == std::vector<std::string>{"failed:remote_error",
+                                                               "failed:timeout", "sent:ok",
+                                                               "acknowledged:ok"}));
+  BOOST_CHECK_EQUAL(fixture.store.outbox[{"R1", "dest"}].attempts, 3);
+}
+
+BOOST_AUTO_TEST_CASE(parks_a_message_as_dead_after_the_last_attempt) {
+  Fixture fixture;
+  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>(
+      10, ErrorCode::RemoteRejected));
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  worker.start();
+
+  worker.enqueue(item("D1", "never-accepted"));
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().dead == 1; }, 10s));
+  worker.stop();
+
+  auto hops = fixture.hops("D1");
+  BOOST_CHECK_EQUAL(seen->calls().size(), 3u);
+  BOOST_CHECK(fixture.store.outbox[{"D1", "dest"}].state == engine::store::OutboxState::Dead);
+  BOOST_REQUIRE(!hops.empty());
+  BOOST_CHECK_EQUAL(hops.back(), "dead:remote_rejected");
+}
+
+BOOST_AUTO_TEST_CASE(an_ordered_destination_holds_later_messages_behind_a_failing_one) {
+  Fixture fixture;
+  auto connector = std::make_unique<ScriptedConnector>(
+      std::vector<ErrorCode>{ErrorCode::ConnectionError, ErrorCode::ConnectionError});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(5, true), std::move(connector), *fixture.journal,
+                        fixture.store, fixture.cipher);
+
+  worker.enqueue(item("O1", "first"));
+  worker.enqueue(item("O2", "second"));
+  worker.start();
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered == 2; }, 10s));
+  worker.stop();
+
+  BOOST_CHECK((seen->calls() == std::vector<std::string>{"first", "first", "first", "second"}));
+}
+
+BOOST_AUTO_TEST_CASE(reads_the_payload_from_the_store_when_it_is_not_cached) {
+  Fixture fixture;
+  fixture.storePayload("S1", "stored-bytes");
+  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>{});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  worker.start();
+
+  worker.enqueue(item("S1", std::nullopt));
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered == 1; }, 10s));
+  worker.stop();
+
+  BOOST_CHECK((seen->calls() == std::vector<std::string>{"stored-bytes"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_tampered_ciphertext_is_parked_dead_and_never_delivered) {
+  Fixture fixture;
+  fixture.storePayload("T1", "authentic-bytes");
+  {
+    std::lock_guard lock(fixture.store.mutex());
+    auto& blob = fixture.store.payloads[{"T1", "in", ""}].ciphertext;
+    blob[blob.size() / 2] = static_cast<char>(blob[blob.size() / 2] ^ 0x20);
+  }
+  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>{});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  worker.start();
+
+  worker.enqueue(item("T1", std::nullopt));
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().dead == 1; }, 10s));
+  worker.stop();
+
+  BOOST_CHECK(seen->calls().empty());
+  BOOST_CHECK((fixture.hops("T1") == std::vector<std::string>{"dead:integrity_error"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace ferry::testing
