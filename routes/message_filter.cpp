@@ -23,9 +23,9 @@ MessageFilter MessageFilter::fromConfig(const ConfigNode& node, ConfigErrors& er
       parsed.trigger_event = pattern.substr(caret + 1);
     }
     if (parsed.message_type.empty() || parsed.trigger_event.find('^') != std::string::npos) {
-      errors.add(*node.member("message_types"),
-                 "message type pattern must look like ADT, ADT^A01 or ADT^*, found '" + pattern +
-                     "'");
+      errors.add(
+          *node.member("message_types"),
+          "message type pattern must look like ADT, ADT^A01 or ADT^*, found '" + pattern + "'");
       continue;
     }
     filter.types_.push_back(std::move(parsed));

@@ -29,8 +29,7 @@ std::vector<std::string> readSources(const ConfigNode& route, ConfigErrors& erro
 
 }  // namespace
 
-std::unique_ptr<RouteTable> RouteTable::fromConfig(const ConfigNode& routes,
-                                                   ConfigErrors& errors) {
+std::unique_ptr<RouteTable> RouteTable::fromConfig(const ConfigNode& routes, ConfigErrors& errors) {
   auto table = std::make_unique<RouteTable>();
   if (!routes.isArray()) {
     errors.add(routes, "expected an array of routes, found " + std::string(routes.typeName()));
@@ -73,9 +72,8 @@ std::unique_ptr<RouteTable> RouteTable::fromConfig(const ConfigNode& routes,
 std::vector<RouteTarget> RouteTable::match(const MessageFacts& facts) const {
   std::vector<RouteTarget> targets;
   for (const Route& route : routes_) {
-    bool source_ok = route.sources.empty() ||
-                     std::find(route.sources.begin(), route.sources.end(), facts.source) !=
-                         route.sources.end();
+    bool source_ok = route.sources.empty() || std::find(route.sources.begin(), route.sources.end(),
+                                                        facts.source) != route.sources.end();
     if (!source_ok || !route.filter.accepts(facts)) {
       continue;
     }
@@ -92,14 +90,13 @@ std::string RouteTable::explainNoMatch(const MessageFacts& facts) const {
   }
   std::string explanation;
   for (const Route& route : routes_) {
-    bool source_ok = route.sources.empty() ||
-                     std::find(route.sources.begin(), route.sources.end(), facts.source) !=
-                         route.sources.end();
+    bool source_ok = route.sources.empty() || std::find(route.sources.begin(), route.sources.end(),
+                                                        facts.source) != route.sources.end();
     if (!explanation.empty()) {
       explanation += "; ";
     }
-    explanation += "route '" + route.name + "': " +
-                   (source_ok ? route.filter.explainRefusal(facts) : "source not listed");
+    explanation += "route '" + route.name +
+                   "': " + (source_ok ? route.filter.explainRefusal(facts) : "source not listed");
   }
   return explanation;
 }
@@ -107,8 +104,7 @@ std::string RouteTable::explainNoMatch(const MessageFacts& facts) const {
 }  // namespace ferry::routes
 
 FERRY_REGISTER(ferry::engine::pipeline::registerRouterFactory(
-    [](const ferry::engine::config::ConfigNode& routes,
-       ferry::engine::config::ConfigErrors& errors)
+    [](const ferry::engine::config::ConfigNode& routes, ferry::engine::config::ConfigErrors& errors)
         -> std::unique_ptr<ferry::engine::pipeline::Router> {
       return ferry::routes::RouteTable::fromConfig(routes, errors);
     }))

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test with CTest: once on the normal build,
-# then the parser and connector suites again under AddressSanitizer and UBSan.
+# Installs what is missing, checks style, builds, and runs every test with CTest: once on the
+# normal build, then the parser and connector suites again under AddressSanitizer and UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+
+echo "== style checks"
+scripts/lint.sh
 
 echo "== build and test (RelWithDebInfo)"
 scripts/build.sh

@@ -92,17 +92,15 @@ Status writeAtomically(const std::string& directory, const std::string& name,
 
 FileDestination::FileDestination(FileDestinationConfig config) : config_(std::move(config)) {}
 
-DeliveryResult FileDestination::deliver(std::string_view payload,
-                                        const DeliveryContext& context) {
+DeliveryResult FileDestination::deliver(std::string_view payload, const DeliveryContext& context) {
   std::error_code error;
   std::filesystem::create_directories(config_.directory, error);
   if (error) {
-    return {Status(ErrorCode::IoError, "cannot create directory '" + config_.directory +
-                                           "': " + error.message()),
+    return {Status(ErrorCode::IoError,
+                   "cannot create directory '" + config_.directory + "': " + error.message()),
             ""};
   }
-  return {writeAtomically(config_.directory, context.message_id + config_.extension, payload),
-          ""};
+  return {writeAtomically(config_.directory, context.message_id + config_.extension, payload), ""};
 }
 
 }  // namespace ferry::connectors::file

@@ -7,8 +7,7 @@
 
 namespace ferry::engine::cli {
 
-int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err) {
+int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   Arguments arguments(args, {"--config"}, {});
   auto config_path = arguments.value("--config");
   if (!arguments.error().empty() || !config_path) {

@@ -11,9 +11,8 @@ int checkCommand(const std::vector<std::string>& args, std::ostream& out, std::o
   Arguments arguments(args, {"--config"}, {});
   auto config_path = arguments.value("--config");
   if (!arguments.error().empty() || !config_path) {
-    err << "ferry check: " << (arguments.error().empty() ? "--config FILE is required"
-                                                         : arguments.error())
-        << "\n";
+    err << "ferry check: "
+        << (arguments.error().empty() ? "--config FILE is required" : arguments.error()) << "\n";
     return 2;
   }
 

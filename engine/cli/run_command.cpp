@@ -42,9 +42,8 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
   Arguments arguments(args, {"--config", "--ready-file"}, {});
   auto config_path = arguments.value("--config");
   if (!arguments.error().empty() || !config_path) {
-    err << "ferry run: " << (arguments.error().empty() ? "--config FILE is required"
-                                                       : arguments.error())
-        << "\n";
+    err << "ferry run: "
+        << (arguments.error().empty() ? "--config FILE is required" : arguments.error()) << "\n";
     return 2;
   }
 

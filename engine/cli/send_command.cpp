@@ -73,6 +73,16 @@ Result<std::string> destinationConfig(const Arguments& arguments) {
   return json + "}";
 }
 
+// A control id as printed: control characters (a wrapped MSH-10) shown as '?'.
+std::string printable(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      c = '?';
+    }
+  }
+  return text;
+}
+
 // MSA-1 of an ACK, or "no ACK" when the reply is empty or unreadable.
 std::string ackCodeOf(const std::string& reply) {
   auto parsed = hl7::Message::parse(reply);
@@ -138,10 +148,9 @@ int sendCommand(const std::vector<std::string>& args, std::ostream& out, std::os
       }
       auto parsed = hl7::Message::parse(wire.value());
       std::string control_id = parsed.isOk() ? parsed.value().controlId() : "";
-      pipeline::DeliveryResult result =
-          sender->deliver(wire.value(), {"", control_id, 1});
+      pipeline::DeliveryResult result = sender->deliver(wire.value(), {"", control_id, 1});
       std::string code = ackCodeOf(result.response);
-      out << file << " #" << index << " control id " << control_id << ": " << code;
+      out << file << " #" << index << " control id " << printable(control_id) << ": " << code;
       if (!result.status.isOk()) {
         out << " (" << result.status.toString() << ")";
       }

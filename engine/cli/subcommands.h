@@ -12,7 +12,6 @@ namespace ferry::engine::cli {
 int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int checkCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int sendCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err);
+int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ferry::engine::cli

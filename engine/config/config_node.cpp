@@ -182,12 +182,18 @@ const JsonNode& asNode(const void* node) { return *static_cast<const JsonNode*>(
 
 std::string_view nameOfType(ConfigNode::Type type) {
   switch (type) {
-    case ConfigNode::Type::Null: return "null";
-    case ConfigNode::Type::Bool: return "boolean";
-    case ConfigNode::Type::Number: return "number";
-    case ConfigNode::Type::String: return "string";
-    case ConfigNode::Type::Array: return "array";
-    case ConfigNode::Type::Object: return "object";
+    case ConfigNode::Type::Null:
+      return "null";
+    case ConfigNode::Type::Bool:
+      return "boolean";
+    case ConfigNode::Type::Number:
+      return "number";
+    case ConfigNode::Type::String:
+      return "string";
+    case ConfigNode::Type::Array:
+      return "array";
+    case ConfigNode::Type::Object:
+      return "object";
   }
   return "unknown";
 }
@@ -195,8 +201,8 @@ std::string_view nameOfType(ConfigNode::Type type) {
 }  // namespace
 
 void ConfigErrors::add(const ConfigNode& at, std::string message) {
-  errors_.push_back(ConfigError{at.file(), at.line(), at.path().empty() ? "/" : at.path(),
-                                std::move(message)});
+  errors_.push_back(
+      ConfigError{at.file(), at.line(), at.path().empty() ? "/" : at.path(), std::move(message)});
 }
 
 std::string ConfigErrors::format() const {
@@ -206,8 +212,8 @@ std::string ConfigErrors::format() const {
       out << error.message << "\n";  // already carries its own file and line
       continue;
     }
-    out << error.file << ":" << error.line << ": " << (error.json_path.empty() ? "/" : error.json_path)
-        << ": " << error.message << "\n";
+    out << error.file << ":" << error.line << ": "
+        << (error.json_path.empty() ? "/" : error.json_path) << ": " << error.message << "\n";
   }
   return out.str();
 }
@@ -226,8 +232,8 @@ Result<ConfigNode> ConfigNode::parse(std::string_view text, std::string file) {
                               rapidjson::kParseValidateEncodingFlag;
   rapidjson::ParseResult result = reader.Parse<kFlags>(stream, builder);
   if (result.IsError()) {
-    std::string why = builder.error().empty() ? rapidjson::GetParseError_En(result.Code())
-                                              : builder.error();
+    std::string why =
+        builder.error().empty() ? rapidjson::GetParseError_En(result.Code()) : builder.error();
     int line = builder.error().empty() ? stream.line() : builder.errorLine();
     return Status(ErrorCode::ConfigError, tree->file + ":" + std::to_string(line) + ": " + why);
   }
@@ -266,9 +272,7 @@ std::string_view ConfigNode::typeName() const { return nameOfType(type()); }
 const std::string& ConfigNode::asString() const { return asNode(node_).text; }
 double ConfigNode::asNumber() const { return asNode(node_).number; }
 bool ConfigNode::asBool() const { return asNode(node_).boolean; }
-bool ConfigNode::isInteger() const {
-  return type() == Type::Number && asNode(node_).is_integer;
-}
+bool ConfigNode::isInteger() const { return type() == Type::Number && asNode(node_).is_integer; }
 
 std::optional<ConfigNode> ConfigNode::member(std::string_view key) const {
   for (const auto& [name, child] : asNode(node_).members) {
@@ -303,8 +307,8 @@ void missing(const ConfigNode& object, std::string_view key, ConfigErrors& error
 }
 
 void wrongType(const ConfigNode& value, std::string_view expected, ConfigErrors& errors) {
-  errors.add(value, "expected " + std::string(expected) + ", found " +
-                        std::string(value.typeName()));
+  errors.add(value,
+             "expected " + std::string(expected) + ", found " + std::string(value.typeName()));
 }
 
 }  // namespace

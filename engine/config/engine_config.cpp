@@ -28,8 +28,8 @@ void readEngineSection(const ConfigNode& root, EngineConfig& config, ConfigError
   config.log_level = engine->getString("log_level", errors, config.log_level);
   config.log_file = engine->getString("log_file", errors, std::string());
 
-  static const std::set<std::string> kLevels = {"fatal",       "critical", "error", "warning",
-                                                "notice",      "information", "debug", "trace"};
+  static const std::set<std::string> kLevels = {"fatal",  "critical",    "error", "warning",
+                                                "notice", "information", "debug", "trace"};
   if (!kLevels.contains(config.log_level)) {
     errors.add(*engine->member("log_level"),
                "log_level must be one of error, warning, information, debug, trace; found '" +
@@ -86,8 +86,8 @@ void readListeners(const ConfigNode& root, EngineConfig& config, ConfigErrors& e
     return;
   }
   if (!listeners->isArray()) {
-    errors.add(*listeners, "expected an array of listeners, found " +
-                               std::string(listeners->typeName()));
+    errors.add(*listeners,
+               "expected an array of listeners, found " + std::string(listeners->typeName()));
     return;
   }
   std::set<std::string> names;
@@ -166,9 +166,8 @@ void readRoutes(const ConfigNode& root, EngineConfig& config, ConfigErrors& erro
         continue;
       }
       if (!destination_names.insert(destination.name).second) {
-        errors.add(*node.member("name"),
-                   "duplicate destination name '" + destination.name +
-                       "' (destination names are unique across all routes)");
+        errors.add(*node.member("name"), "duplicate destination name '" + destination.name +
+                                             "' (destination names are unique across all routes)");
       }
       destination.retry = readRetry(node, errors);
       destination.ordered = node.getBool("ordered", errors, true);

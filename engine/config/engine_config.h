@@ -66,7 +66,6 @@ struct EngineConfig {
 
 // Reads and checks `path`. Every problem found goes to `errors` (all of them, not the first);
 // returns nullptr when there were any.
-std::shared_ptr<const EngineConfig> loadEngineConfig(const std::string& path,
-                                                     ConfigErrors& errors);
+std::shared_ptr<const EngineConfig> loadEngineConfig(const std::string& path, ConfigErrors& errors);
 
 }  // namespace ferry::engine::config

@@ -205,14 +205,14 @@ void DeliveryWorker::recordSuccess(const QueuedDelivery& item, const std::string
                                      settings_.name, "ok", "reply stored",
                                      crypto::sha256Hex(result.response)));
   }
-  journal_.commitAsync(std::move(batch), [name = settings_.name,
-                                          id = item.message_id](const Status& status) {
-    if (!status.isOk()) {
-      // Delivered but not recorded: it will be delivered again after a restart (at least once).
-      logger().warning("destination '%s': delivered state of %s not recorded: %s", name, id,
-                       status.toString());
-    }
-  });
+  journal_.commitAsync(
+      std::move(batch), [name = settings_.name, id = item.message_id](const Status& status) {
+        if (!status.isOk()) {
+          // Delivered but not recorded: it will be delivered again after a restart (at least once).
+          logger().warning("destination '%s': delivered state of %s not recorded: %s", name, id,
+                           status.toString());
+        }
+      });
   std::lock_guard lock(mutex_);
   ++counters_.delivered;
 }

@@ -87,8 +87,8 @@ Status Engine::start() {
   std::error_code error;
   std::filesystem::create_directories(settings.data_directory, error);
   if (error) {
-    return Status(ErrorCode::IoError, "cannot create data directory '" +
-                                          settings.data_directory + "': " + error.message());
+    return Status(ErrorCode::IoError, "cannot create data directory '" + settings.data_directory +
+                                          "': " + error.message());
   }
   ::chmod(settings.data_directory.c_str(), 0700);
 
@@ -133,9 +133,9 @@ Status Engine::start() {
     worker->start();
   }
 
-  ingest_ = std::make_unique<Ingest>(*journal_, keys_, cipher_, *router_, worker_index,
-                                     hl7::ParseLimits{.max_message_bytes =
-                                                          settings.max_message_bytes});
+  ingest_ =
+      std::make_unique<Ingest>(*journal_, keys_, cipher_, *router_, worker_index,
+                               hl7::ParseLimits{.max_message_bytes = settings.max_message_bytes});
   sink_.attach(ingest_.get());
   for (auto& [name, source] : sources_) {
     if (Status opened = source->start(); !opened.isOk()) {

@@ -75,8 +75,9 @@ IngestOutcome Ingest::ingest(std::string_view bytes, const InboundContext& conte
   hl7::ErrorLocation location;
   auto parsed = hl7::Message::parse(bytes, limits_, &location);
   if (!parsed.isOk()) {
-    hl7::AckErrorDetail detail{location, std::string(mapError(parsed.status().code()).hl7_error_code),
-                               "E", parsed.status().context()};
+    hl7::AckErrorDetail detail{location,
+                               std::string(mapError(parsed.status().code()).hl7_error_code), "E",
+                               parsed.status().context()};
     return reject(bytes, context, message_id, nullptr, parsed.status(), {detail});
   }
   const hl7::Message& message = parsed.value();
@@ -120,16 +121,16 @@ IngestOutcome Ingest::accept(std::string_view bytes, const InboundContext& conte
                                      std::to_string(targets.size()) + " destination(s)", ""));
   }
   for (const RouteTarget& target : targets) {
-    batch.new_outbox.push_back({message_id, target.destination, 0, store::OutboxState::Pending,
-                                0, 0, ""});
+    batch.new_outbox.push_back(
+        {message_id, target.destination, 0, store::OutboxState::Pending, 0, 0, ""});
     batch.audit.push_back(auditEvent(message_id, target.route, target.destination, "queued",
                                      "router", "ok", "", payload_sha));
   }
 
   Status committed = journal_.commit(std::move(batch));
   if (!committed.isOk()) {
-    logger().error("message %s (%s, control id %s) not stored: %s", message_id,
-                   typeLabel(message), message.controlId(), committed.toString());
+    logger().error("message %s (%s, control id %s) not stored: %s", message_id, typeLabel(message),
+                   message.controlId(), committed.toString());
     return {hl7::buildAck(message, ackRequest("AE", "message not stored, resend later")), "",
             false};
   }
@@ -178,8 +179,8 @@ IngestOutcome Ingest::reject(std::string_view bytes, const InboundContext& conte
   std::string payload_sha = crypto::sha256Hex(bytes);
   batch.audit.push_back(
       auditEvent(message_id, "", "", "received", context.source, "ok", "", payload_sha));
-  batch.audit.push_back(auditEvent(message_id, "", "", "rejected", context.source, msa_code,
-                                   why.toString(), ""));
+  batch.audit.push_back(
+      auditEvent(message_id, "", "", "rejected", context.source, msa_code, why.toString(), ""));
 
   Status committed = journal_.commit(std::move(batch));
   if (!committed.isOk()) {

@@ -44,8 +44,8 @@ class Ingest : public MessageSink {
 
  private:
   IngestOutcome reject(std::string_view bytes, const InboundContext& context,
-                       const std::string& message_id, const hl7::Message* parsed,
-                       const Status& why, std::vector<hl7::AckErrorDetail> errors);
+                       const std::string& message_id, const hl7::Message* parsed, const Status& why,
+                       std::vector<hl7::AckErrorDetail> errors);
   IngestOutcome accept(std::string_view bytes, const InboundContext& context,
                        const std::string& message_id, const hl7::Message& message);
   hl7::AckRequest ackRequest(std::string msa_code, std::string text) const;

@@ -44,10 +44,10 @@ Result<std::unique_ptr<store::StoreBackend>> openStore(const std::string& url);
 // Registers at static-initialization time. Use once per connector, in its .cpp file.
 #define FERRY_REGISTRATION_CONCAT_INNER(a, b) a##b
 #define FERRY_REGISTRATION_CONCAT(a, b) FERRY_REGISTRATION_CONCAT_INNER(a, b)
-#define FERRY_REGISTER(expression)                                                  \
-  namespace {                                                                       \
-  const bool FERRY_REGISTRATION_CONCAT(ferry_registered_, __LINE__) = [] {          \
-    expression;                                                                     \
-    return true;                                                                    \
-  }();                                                                              \
+#define FERRY_REGISTER(expression)                                         \
+  namespace {                                                              \
+  const bool FERRY_REGISTRATION_CONCAT(ferry_registered_, __LINE__) = [] { \
+    expression;                                                            \
+    return true;                                                           \
+  }();                                                                     \
   }

@@ -53,8 +53,8 @@ class ScriptedConnector : public engine::pipeline::DestinationConnector {
 engine::config::DestinationSettings settings(int max_attempts, bool ordered = true) {
   auto node = engine::config::ConfigNode::parse("{}", "test.json");
   BOOST_REQUIRE(node.isOk());
-  engine::config::DestinationSettings destination{"dest", "scripted", "route", {}, ordered,
-                                                  node.value()};
+  engine::config::DestinationSettings destination{"dest", "scripted", "route",
+                                                  {},     ordered,    node.value()};
   destination.retry.max_attempts = max_attempts;
   destination.retry.initial_backoff = 1ms;
   destination.retry.max_backoff = 2ms;
@@ -141,16 +141,16 @@ BOOST_AUTO_TEST_CASE(retries_a_failed_delivery_with_backoff_until_it_succeeds) {
   worker.stop();
 
   BOOST_CHECK_EQUAL(seen->calls().size(), 3u);
-  BOOST_CHECK((fixture.hops("R1") == std::vector<std::string>{"failed:remote_error",
-                                                               "failed:timeout", "sent:ok",
-                                                               "acknowledged:ok"}));
+  BOOST_CHECK(
+      (fixture.hops("R1") == std::vector<std::string>{"failed:remote_error", "failed:timeout",
+                                                      "sent:ok", "acknowledged:ok"}));
   BOOST_CHECK_EQUAL(fixture.store.outbox[{"R1", "dest"}].attempts, 3);
 }
 
 BOOST_AUTO_TEST_CASE(parks_a_message_as_dead_after_the_last_attempt) {
   Fixture fixture;
-  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>(
-      10, ErrorCode::RemoteRejected));
+  auto connector =
+      std::make_unique<ScriptedConnector>(std::vector<ErrorCode>(10, ErrorCode::RemoteRejected));
   auto* seen = connector.get();
   DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
                         fixture.cipher);
@@ -172,8 +172,8 @@ BOOST_AUTO_TEST_CASE(an_ordered_destination_holds_later_messages_behind_a_failin
   auto connector = std::make_unique<ScriptedConnector>(
       std::vector<ErrorCode>{ErrorCode::ConnectionError, ErrorCode::ConnectionError});
   auto* seen = connector.get();
-  DeliveryWorker worker(settings(5, true), std::move(connector), *fixture.journal,
-                        fixture.store, fixture.cipher);
+  DeliveryWorker worker(settings(5, true), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
 
   worker.enqueue(item("O1", "first"));
   worker.enqueue(item("O2", "second"));

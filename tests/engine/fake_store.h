@@ -78,9 +78,9 @@ class FakeStore : public engine::store::StoreBackend {
     return std::optional<engine::store::MessageRow>(found->second);
   }
 
-  engine::Result<std::vector<engine::store::OutboxRow>> listOutbox(
-      const std::string& destination, engine::store::OutboxState state,
-      std::size_t limit) override {
+  engine::Result<std::vector<engine::store::OutboxRow>> listOutbox(const std::string& destination,
+                                                                   engine::store::OutboxState state,
+                                                                   std::size_t limit) override {
     std::lock_guard lock(mutex_);
     std::vector<engine::store::OutboxRow> rows;
     for (const auto& [key, row] : outbox) {
@@ -120,8 +120,7 @@ class FakeStore : public engine::store::StoreBackend {
   bool fail_next_apply = false;
   int transactions = 0;
   std::map<std::string, engine::store::MessageRow> messages;
-  std::map<std::tuple<std::string, std::string, std::string>, engine::store::PayloadRow>
-      payloads;
+  std::map<std::tuple<std::string, std::string, std::string>, engine::store::PayloadRow> payloads;
   std::map<std::pair<std::string, std::string>, engine::store::OutboxRow> outbox;
   std::vector<engine::store::AuditRow> audit;
 

@@ -31,8 +31,8 @@ WriteBatch batchWithAudit(const std::string& message_id, int audit_rows) {
   message.id = message_id;
   batch.messages.push_back(message);
   for (int index = 0; index < audit_rows; ++index) {
-    batch.audit.push_back(engine::pipeline::auditEvent(message_id, "route", "", "received",
-                                                       "test", "ok", "", ""));
+    batch.audit.push_back(
+        engine::pipeline::auditEvent(message_id, "route", "", "received", "test", "ok", "", ""));
   }
   return batch;
 }
@@ -85,8 +85,9 @@ BOOST_AUTO_TEST_CASE(audit_rows_are_sequenced_and_chained_so_the_chain_verifies)
   for (int thread = 0; thread < 4; ++thread) {
     threads.emplace_back([&, thread] {
       for (int index = 0; index < 25; ++index) {
-        BOOST_CHECK(journal.commit(batchWithAudit(
-                                       "T" + std::to_string(thread) + "-" + std::to_string(index), 3))
+        BOOST_CHECK(journal
+                        .commit(batchWithAudit(
+                            "T" + std::to_string(thread) + "-" + std::to_string(index), 3))
                         .isOk());
       }
     });

@@ -88,10 +88,12 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_message_is_delivered_after_kill_9_and_re
         }
       });
     }
-    waitUntil([&] {
-      std::lock_guard lock(mutex);
-      return acknowledged.size() >= 1500;
-    }, 60s);
+    waitUntil(
+        [&] {
+          std::lock_guard lock(mutex);
+          return acknowledged.size() >= 1500;
+        },
+        60s);
     engine.kill9();
     crashed = true;
     for (auto& thread : senders) {

@@ -51,11 +51,13 @@ std::filesystem::path writeEngineConfig(const std::filesystem::path& dir,
   "engine": {"name": "integration", "data_directory": ")" +
                        (dir / "data").string() + R"(", "log_file": ")" +
                        (dir / "engine.log").string() + R"("},
-  "keys": {"file": ")" + (dir / "keys" / "ferry.keys").string() +
+  "keys": {"file": ")" +
+                       (dir / "keys" / "ferry.keys").string() +
                        R"("},
   "listeners": [{"name": "in", "type": "mllp", "port": 0, "insecure": true}],
   "routes": [{"name": "all", "source": "in", "destinations": [
-        )" + destinations + R"(]}]
+        )" + destinations +
+                       R"(]}]
 })";
   auto path = dir / "ferry.json";
   writeFile(path, config);

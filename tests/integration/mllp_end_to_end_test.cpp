@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "engine/hl7/message.h"
+#include "engine/hl7/message_splitter.h"
 #include "integration/engine_process.h"
 #include "integration/integration_support.h"
 #include "integration/mllp_peer.h"
@@ -113,9 +114,8 @@ void flipCiphertextByte(const std::filesystem::path& database, const std::string
   sqlite3* db = nullptr;
   BOOST_REQUIRE_EQUAL(sqlite3_open(database.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* select = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT ciphertext FROM payloads WHERE message_id = ? AND stage = 'in'", -1,
-                     &select, nullptr);
+  sqlite3_prepare_v2(db, "SELECT ciphertext FROM payloads WHERE message_id = ? AND stage = 'in'",
+                     -1, &select, nullptr);
   sqlite3_bind_text(select, 1, message_id.c_str(), -1, SQLITE_TRANSIENT);
   std::string blob;
   if (sqlite3_step(select) == SQLITE_ROW) {
@@ -127,8 +127,7 @@ void flipCiphertextByte(const std::filesystem::path& database, const std::string
   blob[offset] = static_cast<char>(blob[offset] ^ 0x01);
 
   sqlite3_stmt* update = nullptr;
-  sqlite3_prepare_v2(db,
-                     "UPDATE payloads SET ciphertext = ? WHERE message_id = ? AND stage = 'in'",
+  sqlite3_prepare_v2(db, "UPDATE payloads SET ciphertext = ? WHERE message_id = ? AND stage = 'in'",
                      -1, &update, nullptr);
   sqlite3_bind_blob(update, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
   sqlite3_bind_text(update, 2, message_id.c_str(), -1, SQLITE_TRANSIENT);
@@ -163,8 +162,13 @@ BOOST_AUTO_TEST_CASE(corpus_messages_are_acknowledged_stored_encrypted_delivered
   }
   CommandResult send = runFerry(send_args);
 
-  // Every message answered AA, with the right MSA-2 (ferry send checks MSA-2 itself).
-  BOOST_CHECK_EQUAL(send.exit_code, 0);
+  // Every message answered AA, with the right MSA-2 (ferry send checks MSA-2 itself). Some
+  // corpus files are deliberately broken batches (segments outside any message): ferry send
+  // reports those and then exits 1.
+  bool any_broken_file = std::any_of(files.begin(), files.end(), [](const auto& file) {
+    return engine::hl7::splitMessages(readFile(file)).hasErrors();
+  });
+  BOOST_CHECK_EQUAL(send.exit_code, any_broken_file ? 1 : 0);
   std::istringstream lines(send.output);
   std::string line;
   std::size_t acknowledged = 0;
@@ -176,9 +180,12 @@ BOOST_AUTO_TEST_CASE(corpus_messages_are_acknowledged_stored_encrypted_delivered
   BOOST_CHECK_EQUAL(acknowledged, sent.size());
 
   // Delivered byte-exact to the file destination and to the downstream MLLP system.
-  BOOST_REQUIRE(waitUntil([&] { return downstream.count() >= sent.size() &&
-                                       filesUnder(dir.path() / "out").size() >= sent.size(); },
-                          60s));
+  BOOST_REQUIRE(waitUntil(
+      [&] {
+        return downstream.count() >= sent.size() &&
+               filesUnder(dir.path() / "out").size() >= sent.size();
+      },
+      60s));
   std::multiset<std::string> expected;
   for (const auto& wire : sent) {
     expected.insert(wire.bytes);
@@ -187,8 +194,8 @@ BOOST_AUTO_TEST_CASE(corpus_messages_are_acknowledged_stored_encrypted_delivered
   auto downstream_messages = downstream.received();
   BOOST_CHECK(std::multiset<std::string>(delivered_files.begin(), delivered_files.end()) ==
               expected);
-  BOOST_CHECK(std::multiset<std::string>(downstream_messages.begin(),
-                                         downstream_messages.end()) == expected);
+  BOOST_CHECK(std::multiset<std::string>(downstream_messages.begin(), downstream_messages.end()) ==
+              expected);
   BOOST_CHECK_EQUAL(engine.stop(), 0);
 
   // No patient name or identifier in any byte under the data directory or in the logs.
@@ -208,7 +215,8 @@ BOOST_AUTO_TEST_CASE(corpus_messages_are_acknowledged_stored_encrypted_delivered
   BOOST_CHECK_EQUAL(verified.exit_code, 0);
   BOOST_CHECK(verified.output.find("audit chain OK") != std::string::npos);
 
-  execSql(dir.path() / "data" / "ferry.db", "UPDATE audit SET outcome = 'edited' WHERE sequence = 42");
+  execSql(dir.path() / "data" / "ferry.db",
+          "UPDATE audit SET outcome = 'edited' WHERE sequence = 42");
   CommandResult tampered = runFerry({"audit", "verify", "--config", config.string()});
   BOOST_CHECK_EQUAL(tampered.exit_code, 1);
   BOOST_CHECK_MESSAGE(tampered.output.find("record 42") != std::string::npos, tampered.output);
@@ -241,8 +249,7 @@ BOOST_AUTO_TEST_CASE(tampered_ciphertext_is_refused_with_an_integrity_error_and_
 
   // Flip one byte inside the ciphertext of the second message's stored payload.
   auto database = dir.path() / "data" / "ferry.db";
-  std::string victim = querySql(database,
-                                "SELECT id FROM messages WHERE control_id = 'TAMPER2'");
+  std::string victim = querySql(database, "SELECT id FROM messages WHERE control_id = 'TAMPER2'");
   BOOST_REQUIRE(!victim.empty());
   victim.pop_back();
   flipCiphertextByte(database, victim, 20);
@@ -251,10 +258,12 @@ BOOST_AUTO_TEST_CASE(tampered_ciphertext_is_refused_with_an_integrity_error_and_
   EngineProcess engine(config, dir.path());
   BOOST_REQUIRE(engine.waitReady());
   BOOST_REQUIRE(waitUntil([&] { return downstream.count() >= 2; }, 30s));
-  BOOST_REQUIRE(waitUntil([&] {
-                  return querySql(database, "SELECT state FROM outbox WHERE message_id = '" +
-                                                victim + "'") == "dead\n";
-                }, 30s));
+  BOOST_REQUIRE(waitUntil(
+      [&] {
+        return querySql(database, "SELECT state FROM outbox WHERE message_id = '" + victim + "'") ==
+               "dead\n";
+      },
+      30s));
   BOOST_CHECK_EQUAL(engine.stop(), 0);
 
   auto received = downstream.received();
