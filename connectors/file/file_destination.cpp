@@ -120,6 +120,10 @@ std::unique_ptr<ferry::engine::pipeline::DestinationConnector> makeFileDestinati
   config.name = node.getString("name", errors);
   config.directory = node.getString("directory", errors);
   config.extension = node.getString("extension", errors, std::string(".hl7"));
+  if (auto directory = node.member("directory");
+      directory && directory->isString() && config.directory.empty()) {
+    errors.add(*directory, "directory must not be empty");
+  }
   if (config.extension.find('/') != std::string::npos) {
     errors.add(*node.member("extension"), "extension must not contain '/'");
   }

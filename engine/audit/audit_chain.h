@@ -24,7 +24,8 @@ class AuditChain {
   // Continues after `last` (the newest stored record), or starts a new chain when empty.
   AuditChain(std::shared_ptr<const crypto::KeyRing> keys, std::optional<store::AuditRow> last);
 
-  // Fills sequence, key_id and mac of `row` and advances the chain.
+  // Fills sequence, key_id (the active audit key) and mac of `row` and advances the chain. The
+  // caller must store rows in the order sealed; a row sealed but never stored breaks the chain.
   void seal(store::AuditRow& row);
 
  private:
@@ -35,14 +36,18 @@ class AuditChain {
 
 struct VerifyReport {
   bool ok = true;
+  // Records found intact, from the first: all of them when ok, those before the break otherwise.
   std::int64_t records_checked = 0;
   std::int64_t first_bad_sequence = 0;  // position in the chain where it broke (1-based)
   std::string problem;                  // what broke: "mac mismatch", "sequence gap", ...
 };
 
-// Reads the whole chain from `backend` and checks every link.
-Result<VerifyReport> verifyAuditChain(store::StoreBackend& backend,
-                                      const crypto::KeyRing& keys);
+// Reads the whole chain from `backend` and checks every link, stopping at the first break. The
+// n-th record read must carry sequence n and a mac that matches, under the key its key_id names,
+// its own fields chained onto the (n-1)-th record's mac. A record removed from the end leaves a
+// valid shorter chain: only records_checked shows it, so compare it with a count kept elsewhere.
+// Returns an error only when the backend cannot be read; a broken chain is a report with !ok.
+Result<VerifyReport> verifyAuditChain(store::StoreBackend& backend, const crypto::KeyRing& keys);
 
 // The canonical bytes a record's mac covers (exposed for tests).
 std::string canonicalAuditBytes(const store::AuditRow& row, const std::string& previous_mac);

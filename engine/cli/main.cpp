@@ -1,5 +1,7 @@
 // ferry: the engine binary. Subcommands: run, check, send, audit verify.
 
+#include <signal.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -7,6 +9,8 @@
 #include "engine/cli/commands.h"
 
 int main(int argc, char** argv) {
+  // A peer that closes its socket must cost that connection an error, not the process a signal.
+  ::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   return ferry::engine::cli::dispatch(args, std::cout, std::cerr);
 }

@@ -1,5 +1,6 @@
 #include "engine/config/config_node.h"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <fstream>
@@ -16,6 +17,9 @@ struct JsonNode {
   std::string text;
   double number = 0;
   bool is_integer = false;
+  bool exact_integer = false;  // written as an integer literal: `integer` holds it exactly
+  std::int64_t integer = 0;
+  bool integer_overflow = false;  // an integer literal beyond the int64 range
   bool boolean = false;
   int line = 0;
   std::string path;
@@ -91,10 +95,14 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     node->boolean = value;
     return true;
   }
-  bool Int(int value) { return integer(value); }
-  bool Uint(unsigned value) { return integer(value); }
-  bool Int64(std::int64_t value) { return integer(static_cast<double>(value)); }
-  bool Uint64(std::uint64_t value) { return integer(static_cast<double>(value)); }
+  bool Int(int value) { return integer(value, false, value); }
+  bool Uint(unsigned value) { return integer(value, false, value); }
+  bool Int64(std::int64_t value) { return integer(value, false, static_cast<double>(value)); }
+  bool Uint64(std::uint64_t value) {
+    bool overflow = value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    return integer(overflow ? 0 : static_cast<std::int64_t>(value), overflow,
+                   static_cast<double>(value));
+  }
   bool Double(double value) {
     JsonNode* node = add(ConfigNode::Type::Number);
     node->number = value;
@@ -129,10 +137,14 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   int errorLine() const { return error_line_; }
 
  private:
-  bool integer(double value) {
+  // `as_double` is the value as a number, exact or not (a literal past int64 keeps it here).
+  bool integer(std::int64_t value, bool overflow, double as_double) {
     JsonNode* node = add(ConfigNode::Type::Number);
-    node->number = value;
+    node->number = as_double;
     node->is_integer = true;
+    node->exact_integer = true;
+    node->integer = value;
+    node->integer_overflow = overflow;
     return true;
   }
 
@@ -177,6 +189,29 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   std::string error_;
   int error_line_ = 0;
 };
+
+// Where the first byte after `position` that is neither white space nor part of a complete
+// comment stands; npos when there is none.
+std::size_t findTrailingText(std::string_view text, std::size_t position) {
+  while (position < text.size()) {
+    char c = text[position];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++position;
+    } else if (text.substr(position, 2) == "//") {
+      auto end = text.find('\n', position);
+      position = end == std::string_view::npos ? text.size() : end + 1;
+    } else if (text.substr(position, 2) == "/*") {
+      auto end = text.find("*/", position + 2);
+      if (end == std::string_view::npos) {
+        return position;
+      }
+      position = end + 2;
+    } else {
+      return position;
+    }
+  }
+  return std::string_view::npos;
+}
 
 const JsonNode& asNode(const void* node) { return *static_cast<const JsonNode*>(node); }
 
@@ -238,13 +273,12 @@ Result<ConfigNode> ConfigNode::parse(std::string_view text, std::string file) {
     return Status(ErrorCode::ConfigError, tree->file + ":" + std::to_string(line) + ": " + why);
   }
 
-  // Only whitespace and comments may follow the document.
-  while (stream.Peek() == ' ' || stream.Peek() == '\n' || stream.Peek() == '\r' ||
-         stream.Peek() == '\t') {
-    stream.Take();
-  }
-  if (stream.Peek() != '\0' && !(stream.Peek() == '/')) {
-    return Status(ErrorCode::ConfigError, tree->file + ":" + std::to_string(stream.line()) +
+  // Only whitespace and comments may follow the document, up to the very last byte.
+  if (std::size_t trailing = findTrailingText(text, stream.Tell());
+      trailing != std::string_view::npos) {
+    auto line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(trailing), '\n');
+    return Status(ErrorCode::ConfigError, tree->file + ":" + std::to_string(line) +
                                               ": unexpected text after the JSON document");
   }
   if (tree->root == nullptr) {
@@ -343,14 +377,18 @@ std::int64_t ConfigNode::getInt(std::string_view key, ConfigErrors& errors,
     wrongType(*value, "an integer", errors);
     return fallback.value_or(min);
   }
-  double number = value->asNumber();
-  if (number < static_cast<double>(min) || number > static_cast<double>(max)) {
+  const JsonNode& node = asNode(value->node_);
+  // Integer literals are read exactly; an integral double (1e3) is converted when in range.
+  bool in_range =
+      node.exact_integer ? !node.integer_overflow : (node.number < 9.2e18 && node.number > -9.2e18);
+  std::int64_t number = node.exact_integer ? node.integer : static_cast<std::int64_t>(node.number);
+  if (!in_range || number < min || number > max) {
     std::ostringstream message;
-    message << "must be between " << min << " and " << max << ", found " << number;
+    message << "must be between " << min << " and " << max;
     errors.add(*value, message.str());
     return fallback.value_or(min);
   }
-  return static_cast<std::int64_t>(number);
+  return number;
 }
 
 double ConfigNode::getNumber(std::string_view key, ConfigErrors& errors,

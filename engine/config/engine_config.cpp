@@ -32,7 +32,8 @@ void readEngineSection(const ConfigNode& root, EngineConfig& config, ConfigError
                                                 "notice", "information", "debug", "trace"};
   if (!kLevels.contains(config.log_level)) {
     errors.add(*engine->member("log_level"),
-               "log_level must be one of error, warning, information, debug, trace; found '" +
+               "log_level must be one of fatal, critical, error, warning, notice, information, "
+               "debug, trace; found '" +
                    config.log_level + "'");
   }
 }

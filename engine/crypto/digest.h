@@ -1,6 +1,10 @@
 #pragma once
 
-// Hash helpers over OpenSSL: SHA-256 and HMAC-SHA256, as lower-case hex.
+// Hash helpers over OpenSSL: SHA-256 and HMAC-SHA256, as lower-case hex. The hash functions
+// return an empty string only when OpenSSL itself failed (no provider for the algorithm), which
+// a caller comparing digests then sees as a mismatch.
+//
+// Thread-safety: every function may be called from any thread.
 
 #include <cstdint>
 #include <string>

@@ -23,9 +23,18 @@ using Key256 = std::array<std::uint8_t, 32>;
 
 class KeyRing {
  public:
+  // Overwrites the key bytes so that they do not linger in freed memory.
+  ~KeyRing();
+
   // Loads `path`; when it does not exist and `create_if_missing`, writes a new file with fresh
   // random keys and mode 0600 first. Refuses (KeyError) a file that group or others can read or
   // write, a malformed file, or one without the active keys it names.
+  //
+  // Creation is atomic and never replaces a file: the keys are written to a temporary file in the
+  // same directory (O_EXCL, 0600), synced, then moved into place only if `path` is still free;
+  // when another process got there first, its file is loaded instead. Key ids are 1 to 64
+  // characters of [A-Za-z0-9._-]; keys are 64 hex digits. Unknown members are refused. Error texts
+  // name the path and the rule broken, never key material.
   static Result<std::shared_ptr<const KeyRing>> loadOrCreate(const std::string& path,
                                                              bool create_if_missing);
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ferry::engine::store {
@@ -17,21 +18,25 @@ enum class MessageState { Accepted, Rejected };
 // Life of one destination's copy of a message.
 enum class OutboxState { Pending, Delivered, Dead };
 
+// Stable lower-case names ("accepted", "pending", ...), as stored by backends.
 std::string_view messageStateName(MessageState state);
 std::string_view outboxStateName(OutboxState state);
+// The state a stored name stands for; nullopt for a name no state has.
+std::optional<MessageState> messageStateFromName(std::string_view name);
+std::optional<OutboxState> outboxStateFromName(std::string_view name);
 
 struct MessageRow {
-  std::string id;                 // engine id: time-ordered, unique (see message_id.h)
+  std::string id;                   // engine id: time-ordered, unique (see message_id.h)
   std::int64_t received_at_ms = 0;  // UTC, milliseconds since the epoch
-  std::string source;             // listener name
+  std::string source;               // listener name
   MessageState state = MessageState::Accepted;
-  std::string message_type;       // "ADT"
-  std::string trigger_event;      // "A01"
-  std::string control_id;         // MSH-10
+  std::string message_type;   // "ADT"
+  std::string trigger_event;  // "A01"
+  std::string control_id;     // MSH-10
   std::string sending_application;
   std::string sending_facility;
-  std::string patient_key_hash;   // HMAC of PID-3 identifiers; empty when none
-  std::string error_detail;       // for rejected messages: location and rule, never values
+  std::string patient_key_hash;  // HMAC of PID-3 identifiers; empty when none
+  std::string error_detail;      // for rejected messages: location and rule, never values
 };
 
 // One encrypted payload. `stage` is "in" (raw inbound), "out" (a destination's outgoing copy)
@@ -47,11 +52,11 @@ struct PayloadRow {
 struct OutboxRow {
   std::string message_id;
   std::string destination;
-  std::int64_t sequence = 0;        // store-assigned on insert: order of arrival, per engine
+  std::int64_t sequence = 0;  // store-assigned on insert: order of arrival, per engine
   OutboxState state = OutboxState::Pending;
   int attempts = 0;
   std::int64_t next_attempt_ms = 0;
-  std::string last_error;           // code and location, never values
+  std::string last_error;  // code and location, never values
 };
 
 struct OutboxUpdate {
@@ -66,8 +71,8 @@ struct OutboxUpdate {
 // One tamper-evident audit record. `mac` = HMAC-SHA256(audit key, previous mac || canonical
 // encoding of this record's fields); see engine/audit/audit_chain.h.
 struct AuditRow {
-  std::int64_t sequence = 0;   // 1, 2, 3 ... with no gaps
-  std::int64_t time_ms = 0;    // UTC
+  std::int64_t sequence = 0;  // 1, 2, 3 ... with no gaps
+  std::int64_t time_ms = 0;   // UTC
   std::string message_id;
   std::string route;
   std::string destination;
@@ -89,9 +94,10 @@ struct WriteBatch {
   std::vector<AuditRow> audit;
 
   bool empty() const {
-    return messages.empty() && payloads.empty() && new_outbox.empty() &&
-           outbox_updates.empty() && audit.empty();
+    return messages.empty() && payloads.empty() && new_outbox.empty() && outbox_updates.empty() &&
+           audit.empty();
   }
+  // Moves every row of `other` to the end of this batch (group commit); `other` is left empty.
   void append(WriteBatch&& other);
 };
 

@@ -123,8 +123,9 @@ BOOST_AUTO_TEST_CASE(delivers_queued_messages_in_order_and_records_sent_and_ackn
 
   BOOST_CHECK((seen->calls() == std::vector<std::string>{"payload-1", "payload-2", "payload-3"}));
   BOOST_CHECK((fixture.hops("M2") == std::vector<std::string>{"sent:ok", "acknowledged:ok"}));
-  BOOST_CHECK(fixture.store.outbox[{"M2", "dest"}].state == engine::store::OutboxState::Delivered);
-  BOOST_CHECK_EQUAL(fixture.store.payloads.count({"M2", "resp", "dest"}), 1u);
+  BOOST_CHECK(
+      (fixture.store.outbox[{"M2", "dest"}].state == engine::store::OutboxState::Delivered));
+  BOOST_CHECK_EQUAL((fixture.store.payloads.count({"M2", "resp", "dest"})), 1u);
 }
 
 BOOST_AUTO_TEST_CASE(retries_a_failed_delivery_with_backoff_until_it_succeeds) {
@@ -144,7 +145,7 @@ BOOST_AUTO_TEST_CASE(retries_a_failed_delivery_with_backoff_until_it_succeeds) {
   BOOST_CHECK(
       (fixture.hops("R1") == std::vector<std::string>{"failed:remote_error", "failed:timeout",
                                                       "sent:ok", "acknowledged:ok"}));
-  BOOST_CHECK_EQUAL(fixture.store.outbox[{"R1", "dest"}].attempts, 3);
+  BOOST_CHECK_EQUAL((fixture.store.outbox[{"R1", "dest"}].attempts), 3);
 }
 
 BOOST_AUTO_TEST_CASE(parks_a_message_as_dead_after_the_last_attempt) {
@@ -162,7 +163,7 @@ BOOST_AUTO_TEST_CASE(parks_a_message_as_dead_after_the_last_attempt) {
 
   auto hops = fixture.hops("D1");
   BOOST_CHECK_EQUAL(seen->calls().size(), 3u);
-  BOOST_CHECK(fixture.store.outbox[{"D1", "dest"}].state == engine::store::OutboxState::Dead);
+  BOOST_CHECK((fixture.store.outbox[{"D1", "dest"}].state == engine::store::OutboxState::Dead));
   BOOST_REQUIRE(!hops.empty());
   BOOST_CHECK_EQUAL(hops.back(), "dead:remote_rejected");
 }
