@@ -18,7 +18,7 @@ int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out, 
 
   config::ConfigErrors errors;
   auto config = config::loadEngineConfig(*config_path, errors);
-  if (!config) {
+  if (!config || !errors.empty()) {
     err << errors.format();
     return 2;
   }

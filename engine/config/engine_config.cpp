@@ -199,9 +199,6 @@ std::shared_ptr<const EngineConfig> loadEngineConfig(const std::string& path,
   readLimits(root, *config, errors);
   readListeners(root, *config, errors);
   readRoutes(root, *config, errors);
-  if (!errors.empty()) {
-    return nullptr;
-  }
   return config;
 }
 

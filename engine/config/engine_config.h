@@ -64,8 +64,10 @@ struct EngineConfig {
   std::optional<ConfigNode> routes;  // the "routes" array, for the router factory
 };
 
-// Reads and checks `path`. Every problem found goes to `errors` (all of them, not the first);
-// returns nullptr when there were any.
+// Reads and checks `path`. Every problem found goes to `errors` (all of them, not the first).
+// Returns nullptr only when the file could not be read as JSON at all; otherwise the config as
+// far as it could be read, so that connector factories can check their parts too. Use it only
+// when `errors` is empty.
 std::shared_ptr<const EngineConfig> loadEngineConfig(const std::string& path, ConfigErrors& errors);
 
 }  // namespace ferry::engine::config

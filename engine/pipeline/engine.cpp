@@ -46,9 +46,9 @@ std::unique_ptr<Engine> Engine::build(std::shared_ptr<const config::EngineConfig
   const config::EngineConfig& settings = *engine->config_;
 
   const RouterFactory* router_factory = findRouterFactory();
-  if (router_factory == nullptr || !settings.routes) {
-    errors.add(config::ConfigError{settings.config_file, 0, "/routes", "no router available"});
-  } else {
+  if (router_factory == nullptr) {
+    errors.add(config::ConfigError{settings.config_file, 0, "/routes", "no router linked in"});
+  } else if (settings.routes) {
     engine->router_ = (*router_factory)(*settings.routes, errors);
   }
 
