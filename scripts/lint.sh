@@ -25,7 +25,7 @@ if [ -n "$wide" ]; then
 fi
 
 bare=$(git grep -nE '\b(TODO|FIXME|XXX|HACK)\b' -- '*.cpp' '*.h' '*.cmake' 'CMakeLists.txt' \
-  '*.sh' | grep -vE '(TODO|FIXME)\(#[0-9]+\)' || true)
+  '*.sh' ':!scripts/lint.sh' | grep -vE '(TODO|FIXME)\(#[0-9]+\)' || true)
 if [ -n "$bare" ]; then
   echo "lint: marks without an issue number (use TODO(#N)):"
   echo "$bare" | sed 's/^/  /'
