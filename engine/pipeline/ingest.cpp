@@ -87,11 +87,12 @@ IngestOutcome Ingest::ingest(std::string_view bytes, const InboundContext& conte
   if (!valid.isOk()) {
     return reject(bytes, context, message_id, &message, valid, std::move(problems));
   }
-  return accept(bytes, context, message_id, message);
+  return accept(bytes, context, message_id, message, std::move(problems));
 }
 
 IngestOutcome Ingest::accept(std::string_view bytes, const InboundContext& context,
-                             const std::string& message_id, const hl7::Message& message) {
+                             const std::string& message_id, const hl7::Message& message,
+                             std::vector<hl7::AckErrorDetail> warnings) {
   MessageFacts facts{context.source, message.messageCode(), message.triggerEvent(),
                      message.sendingApplication(), message.sendingFacility()};
   std::vector<RouteTarget> targets = router_.match(facts);
@@ -145,7 +146,9 @@ IngestOutcome Ingest::accept(std::string_view bytes, const InboundContext& conte
   logger().information("message %s %s control id %s from '%s' accepted for %z destination(s)",
                        message_id, typeLabel(message), message.controlId(), context.source,
                        targets.size());
-  return {hl7::buildAck(message, ackRequest("AA", "")), message_id, true};
+  hl7::AckRequest request = ackRequest("AA", "");
+  request.errors = std::move(warnings);  // severity W: accepted, but the sender should know
+  return {hl7::buildAck(message, request), message_id, true};
 }
 
 IngestOutcome Ingest::reject(std::string_view bytes, const InboundContext& context,

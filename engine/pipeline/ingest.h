@@ -47,7 +47,8 @@ class Ingest : public MessageSink {
                        const std::string& message_id, const hl7::Message* parsed, const Status& why,
                        std::vector<hl7::AckErrorDetail> errors);
   IngestOutcome accept(std::string_view bytes, const InboundContext& context,
-                       const std::string& message_id, const hl7::Message& message);
+                       const std::string& message_id, const hl7::Message& message,
+                       std::vector<hl7::AckErrorDetail> warnings);
   hl7::AckRequest ackRequest(std::string msa_code, std::string text) const;
   std::string patientKeyHash(const hl7::Message& message) const;
 

@@ -165,6 +165,46 @@ BOOST_AUTO_TEST_CASE(get_all_expands_wildcards_in_message_order) {
   BOOST_CHECK(none.value().empty());
 }
 
+BOOST_AUTO_TEST_CASE(get_per_repetition_keeps_repetitions_aligned) {
+  hl7::Message message =
+      parseOk("MSH|^~\\&|A|B|C|D|1||ADT^A01|X|P|2.5\rPID|1||ID1^^^A1~^^^A2~ID3\rPID|2\r");
+
+  auto ids = message.getPerRepetition("PID-3[*].1");
+  auto authorities = message.getPerRepetition("PID-3.4");
+  auto second = message.getPerRepetition("PID[2]-3[*].1");
+  auto header = message.getPerRepetition("MSH-2");
+
+  BOOST_REQUIRE(ids.isOk() && authorities.isOk() && second.isOk() && header.isOk());
+  BOOST_REQUIRE_EQUAL(ids.value().size(), 3u);
+  BOOST_CHECK(ids.value()[0] == std::optional<std::string>("ID1"));
+  BOOST_CHECK(!ids.value()[1].has_value());
+  BOOST_CHECK(ids.value()[2] == std::optional<std::string>("ID3"));
+  BOOST_REQUIRE_EQUAL(authorities.value().size(), 3u);
+  BOOST_CHECK(authorities.value()[1] == std::optional<std::string>("A2"));
+  BOOST_CHECK(second.value().empty());
+  BOOST_REQUIRE_EQUAL(header.value().size(), 1u);
+  BOOST_CHECK(header.value()[0] == std::optional<std::string>("^~\\&"));
+  BOOST_CHECK(!message.getPerRepetition("PID[*]-3").isOk());
+}
+
+BOOST_AUTO_TEST_CASE(reads_every_repetition_of_a_field_at_the_limit) {
+  std::string field;
+  for (int i = 0; i < 2000; ++i) {
+    field += (i == 0 ? "" : "~") + std::string("R") + std::to_string(i) + "^X";
+  }
+  hl7::Message message = parseOk("MSH|^~\\&|A|B|C|D|1||ADT^A01|X|P|2.5\rPID|1||" + field + "\r");
+
+  auto all = message.getAll("PID-3[*].1");
+  auto per = message.getPerRepetition("PID-3.1");
+
+  BOOST_REQUIRE(all.isOk() && per.isOk());
+  BOOST_REQUIRE_EQUAL(all.value().size(), 2000u);
+  BOOST_CHECK_EQUAL(all.value()[1999], "R1999");
+  BOOST_CHECK_EQUAL(per.value().size(), 2000u);
+  BOOST_CHECK_EQUAL(valueOf(message, "PID-3[1500].1"), "R1499");
+  BOOST_CHECK_EQUAL(message.repetitionCount(1, 3), 2000u);
+}
+
 BOOST_AUTO_TEST_CASE(malformed_and_wildcard_paths_are_errors_for_get) {
   hl7::Message message = parseOk(kSmall);
 

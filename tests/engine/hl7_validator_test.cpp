@@ -53,16 +53,30 @@ BOOST_AUTO_TEST_CASE(reports_each_missing_required_field_with_its_location) {
   BOOST_REQUIRE_EQUAL(problems.size(), 5u);
   const std::size_t fields[] = {9, 9, 10, 11, 12};
   const std::size_t components[] = {1, 2, 0, 0, 0};
+  const char* severities[] = {"E", "W", "W", "W", "W"};
   for (std::size_t i = 0; i < problems.size(); ++i) {
     BOOST_CHECK_EQUAL(problems[i].hl7_error_code, "101");
-    BOOST_CHECK_EQUAL(problems[i].severity, "E");
+    BOOST_CHECK_EQUAL(problems[i].severity, severities[i]);
     BOOST_CHECK_EQUAL(problems[i].location.segment_id, "MSH");
     BOOST_CHECK_EQUAL(problems[i].location.segment_index, 1u);
     BOOST_CHECK_EQUAL(problems[i].location.field, fields[i]);
     BOOST_CHECK_EQUAL(problems[i].location.component, components[i]);
   }
   BOOST_CHECK_EQUAL(problems[0].text, "MSH-9.1: required field missing");
-  BOOST_CHECK(status.context().find("MSH-12: required field missing") != std::string::npos);
+  BOOST_CHECK(status.context().find("MSH-9.1: required field missing") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(accepts_a_header_missing_only_fields_real_feeds_leave_out_with_warnings) {
+  hl7::Message message = parseOk(header("20240101", "ADT", "", "", ""));
+  std::vector<hl7::AckErrorDetail> problems;
+
+  ferry::engine::Status status = hl7::validateForIngest(message, problems);
+
+  BOOST_CHECK(status.isOk());
+  BOOST_REQUIRE_EQUAL(problems.size(), 4u);
+  for (const hl7::AckErrorDetail& problem : problems) {
+    BOOST_CHECK_EQUAL(problem.severity, "W");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(ack_messages_need_no_trigger_event) {
@@ -72,21 +86,24 @@ BOOST_AUTO_TEST_CASE(ack_messages_need_no_trigger_event) {
   std::vector<hl7::AckErrorDetail> adt_problems;
 
   BOOST_CHECK(hl7::validateForIngest(ack, ack_problems).isOk());
-  BOOST_CHECK(!hl7::validateForIngest(adt, adt_problems).isOk());
-  BOOST_CHECK_EQUAL(adt_problems.size(), 1u);
+  BOOST_CHECK(hl7::validateForIngest(adt, adt_problems).isOk());
+  BOOST_CHECK(ack_problems.empty());
+  BOOST_REQUIRE_EQUAL(adt_problems.size(), 1u);
+  BOOST_CHECK_EQUAL(adt_problems[0].location.component, 2u);
 }
 
-BOOST_AUTO_TEST_CASE(rejects_an_invalid_message_timestamp) {
+BOOST_AUTO_TEST_CASE(warns_about_an_invalid_message_timestamp_without_its_value) {
   hl7::Message message = parseOk(header("20241301", "ADT^A01", "C1", "P", "2.5"));
   std::vector<hl7::AckErrorDetail> problems;
 
   ferry::engine::Status status = hl7::validateForIngest(message, problems);
 
-  BOOST_CHECK(status.code() == ErrorCode::InvalidMessage);
+  BOOST_CHECK(status.isOk());
   BOOST_REQUIRE_EQUAL(problems.size(), 1u);
   BOOST_CHECK_EQUAL(problems[0].hl7_error_code, "102");
+  BOOST_CHECK_EQUAL(problems[0].severity, "W");
   BOOST_CHECK_EQUAL(problems[0].location.field, 7u);
-  BOOST_CHECK(status.context().find("20241301") == std::string::npos);
+  BOOST_CHECK(problems[0].text.find("20241301") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(timestamp_with_degree_of_precision_is_checked_on_its_first_component) {
@@ -138,11 +155,11 @@ BOOST_AUTO_TEST_CASE(unknown_ack_conditions_and_charsets_are_only_warnings) {
 }
 
 BOOST_AUTO_TEST_CASE(appends_to_existing_problems) {
-  hl7::Message message = parseOk(header("20240101", "ADT^A01", "", "P", "2.5"));
+  hl7::Message message = parseOk(header("20240101", "", "C1", "P", "2.5"));
   std::vector<hl7::AckErrorDetail> problems(1);
 
   BOOST_CHECK(!hl7::validateForIngest(message, problems).isOk());
-  BOOST_CHECK_EQUAL(problems.size(), 2u);
+  BOOST_CHECK_EQUAL(problems.size(), 3u);
 }
 
 BOOST_AUTO_TEST_CASE(reads_every_patient_identifier_repetition) {

@@ -161,6 +161,20 @@ BOOST_AUTO_TEST_CASE(rejects_a_message_without_a_message_type_naming_msh_9) {
   BOOST_CHECK_EQUAL(fixture.field(outcome.ack, "ERR-2.3"), "9");
 }
 
+BOOST_AUTO_TEST_CASE(accepts_a_message_without_control_id_and_warns_in_the_ack) {
+  Fixture fixture;
+  std::string anonymous = kAdt;
+  anonymous.replace(anonymous.find("CTRL001"), 7, "");
+
+  auto outcome = fixture.ingest->ingest(anonymous, {"in", ""});
+
+  BOOST_CHECK(outcome.accepted);
+  BOOST_CHECK_EQUAL(fixture.field(outcome.ack, "MSA-1"), "AA");
+  BOOST_CHECK_EQUAL(fixture.field(outcome.ack, "MSA-2"), "");
+  BOOST_CHECK_EQUAL(fixture.field(outcome.ack, "ERR-2.3"), "10");
+  BOOST_CHECK_EQUAL(fixture.field(outcome.ack, "ERR-4"), "W");
+}
+
 BOOST_AUTO_TEST_CASE(answers_ae_and_never_aa_when_the_store_cannot_commit) {
   Fixture fixture;
   fixture.store.fail_next_apply = true;
