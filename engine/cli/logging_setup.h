@@ -7,6 +7,10 @@
 
 namespace ferry::engine::cli {
 
+// Log lines are written by a background thread (Poco::AsyncChannel) so that the per-message
+// summary line costs the ingest path only a queue push. Call flushLogging() before exiting.
 void setUpLogging(const std::string& level, const std::string& file);
+// Writes every queued line and stops the logging thread.
+void flushLogging();
 
 }  // namespace ferry::engine::cli

@@ -60,6 +60,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
   if (Status started = engine->start(); !started.isOk()) {
     err << "ferry run: cannot start: " << started.toString() << "\n";
     engine->stop();
+    flushLogging();
     return 1;
   }
   for (const auto& listener : config->listeners) {
@@ -75,6 +76,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
   sigwait(&signals, &received);
   out << "stopping (signal " << received << ")\n";
   engine->stop();
+  flushLogging();
   return 0;
 }
 

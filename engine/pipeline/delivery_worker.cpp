@@ -205,7 +205,7 @@ void DeliveryWorker::recordSuccess(const QueuedDelivery& item, const std::string
                                      settings_.name, "ok", "reply stored",
                                      crypto::sha256Hex(result.response)));
   }
-  journal_.commitAsync(
+  journal_.commitLazy(
       std::move(batch), [name = settings_.name, id = item.message_id](const Status& status) {
         if (!status.isOk()) {
           // Delivered but not recorded: it will be delivered again after a restart (at least once).
@@ -237,7 +237,7 @@ bool DeliveryWorker::recordFailure(QueuedDelivery& item, const Status& failure) 
   batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "failed",
                                    settings_.name, std::string(errorCodeName(failure.code())),
                                    failure.context(), ""));
-  journal_.commitAsync(std::move(batch), [](const Status&) {});
+  journal_.commitLazy(std::move(batch), [](const Status&) {});
   std::lock_guard lock(mutex_);
   ++counters_.failed_attempts;
   return true;
@@ -250,7 +250,7 @@ void DeliveryWorker::recordDead(const QueuedDelivery& item, const Status& why) {
   batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "dead",
                                    settings_.name, std::string(errorCodeName(why.code())),
                                    why.context(), ""));
-  journal_.commitAsync(std::move(batch), [](const Status&) {});
+  journal_.commitLazy(std::move(batch), [](const Status&) {});
   std::lock_guard lock(mutex_);
   ++counters_.dead;
 }

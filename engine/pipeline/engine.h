@@ -57,6 +57,8 @@ class Engine {
   int boundPort(const std::string& listener) const;
   const config::EngineConfig& config() const { return *config_; }
   std::vector<const DeliveryWorker*> workers() const;
+  // The journal, for its counters; nullptr before start().
+  const Journal* journal() const { return journal_.get(); }
 
  private:
   Status resumePending();

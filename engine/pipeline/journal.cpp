@@ -16,8 +16,9 @@ Poco::Logger& logger() { return Poco::Logger::get("engine.journal"); }
 
 }  // namespace
 
-Journal::Journal(store::StoreBackend& backend, std::shared_ptr<const crypto::KeyRing> keys)
-    : backend_(backend), keys_(std::move(keys)) {}
+Journal::Journal(store::StoreBackend& backend, std::shared_ptr<const crypto::KeyRing> keys,
+                 std::chrono::milliseconds lazy_delay)
+    : backend_(backend), keys_(std::move(keys)), lazy_delay_(lazy_delay) {}
 
 Journal::~Journal() { stop(); }
 
@@ -44,8 +45,23 @@ void Journal::commitAsync(store::WriteBatch batch, Completion done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_ && started_) {
-      queue_.push_back(Pending{std::move(batch), std::move(done)});
+      queue_.push_back(Pending{std::move(batch), std::move(done), {}});
       wake_.notify_one();
+      return;
+    }
+  }
+  done(Status(ErrorCode::ShuttingDown, "journal is not running"));
+}
+
+void Journal::commitLazy(store::WriteBatch batch, Completion done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_ && started_) {
+      lazy_.push_back(Pending{std::move(batch), std::move(done), std::chrono::steady_clock::now()});
+      // The writer sets its deadline by the oldest lazy batch: wake it when that is this one.
+      if (lazy_.size() == 1 || lazy_.size() >= kMaxLazyBatches) {
+        wake_.notify_one();
+      }
       return;
     }
   }
@@ -76,20 +92,40 @@ std::size_t Journal::batchesCommitted() const {
   return batches_;
 }
 
-void Journal::writerLoop() {
+bool Journal::takeGroup(std::deque<Pending>& group) {
+  std::unique_lock lock(mutex_);
   for (;;) {
-    std::deque<Pending> group;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
-        return;  // stopping, and everything queued before stop() is committed
-      }
-      while (!queue_.empty() && group.size() < kMaxBatchesPerTransaction) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+    bool lazy_due = !lazy_.empty() &&
+                    (stopping_ || lazy_.size() >= kMaxLazyBatches ||
+                     std::chrono::steady_clock::now() >= lazy_.front().queued_at + lazy_delay_);
+    if (!queue_.empty() || lazy_due) {
+      break;
     }
+    if (stopping_) {
+      return false;  // everything queued before stop() is committed
+    }
+    if (lazy_.empty()) {
+      wake_.wait(lock);
+    } else {
+      wake_.wait_until(lock, lazy_.front().queued_at + lazy_delay_);
+    }
+  }
+  // The order of the two queues in a group does not matter for correctness: a lazy batch records
+  // what became of a message whose own ingest commit is already durable.
+  while (!lazy_.empty() && group.size() < kMaxBatchesPerTransaction) {
+    group.push_back(std::move(lazy_.front()));
+    lazy_.pop_front();
+  }
+  while (!queue_.empty() && group.size() < kMaxBatchesPerTransaction) {
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return true;
+}
+
+void Journal::writerLoop() {
+  std::deque<Pending> group;
+  while (takeGroup(group)) {
     try {
       applyGroup(group);
     } catch (const std::exception& error) {
@@ -102,6 +138,7 @@ void Journal::writerLoop() {
         }
       }
     }
+    group.clear();
   }
 }
 

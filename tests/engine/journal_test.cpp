@@ -169,6 +169,50 @@ BOOST_AUTO_TEST_CASE(a_new_journal_continues_the_chain_of_the_stored_records) {
   BOOST_CHECK(report.value().ok);
 }
 
+BOOST_AUTO_TEST_CASE(a_lazy_batch_rides_along_with_the_next_commit) {
+  TempDir dir;
+  FakeStore store;
+  Journal journal(store, makeKeys(dir), std::chrono::hours(1));
+  BOOST_REQUIRE(journal.start().isOk());
+  std::atomic<bool> lazy_done{false};
+
+  journal.commitLazy(batchWithAudit("LAZY", 1),
+                     [&](const engine::Status& s) { lazy_done = s.isOk(); });
+  BOOST_REQUIRE(journal.commit(batchWithAudit("WAITED", 1)).isOk());
+
+  BOOST_CHECK(lazy_done.load());
+  BOOST_CHECK_EQUAL(store.messages.count("LAZY"), 1u);
+  BOOST_CHECK_EQUAL(journal.transactionsCommitted(), 1u);
+  BOOST_CHECK_EQUAL(journal.batchesCommitted(), 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_lazy_batch_alone_is_written_after_a_short_delay) {
+  TempDir dir;
+  FakeStore store;
+  Journal journal(store, makeKeys(dir));
+  BOOST_REQUIRE(journal.start().isOk());
+  std::atomic<bool> lazy_done{false};
+
+  journal.commitLazy(batchWithAudit("ALONE", 1),
+                     [&](const engine::Status& s) { lazy_done = s.isOk(); });
+
+  BOOST_CHECK(waitUntil([&] { return lazy_done.load(); }, std::chrono::seconds(5)));
+  journal.stop();
+  BOOST_CHECK_EQUAL(store.messages.count("ALONE"), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(stop_writes_lazy_batches_still_waiting) {
+  TempDir dir;
+  FakeStore store;
+  Journal journal(store, makeKeys(dir), std::chrono::hours(1));
+  BOOST_REQUIRE(journal.start().isOk());
+
+  journal.commitLazy(batchWithAudit("PENDING", 1), [](const engine::Status&) {});
+  journal.stop();
+
+  BOOST_CHECK_EQUAL(store.messages.count("PENDING"), 1u);
+}
+
 BOOST_AUTO_TEST_CASE(commit_after_stop_fails_with_shutting_down) {
   TempDir dir;
   FakeStore store;
