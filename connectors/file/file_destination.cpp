@@ -88,6 +88,20 @@ Status writeAtomically(const std::string& directory, const std::string& name,
   return Status::ok();
 }
 
+// Writes `bytes` to a new temporary file without syncing it; the caller syncs.
+Status writeUnsynced(const std::string& temp_path, std::string_view bytes) {
+  FileDescriptor file(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (file.get() < 0) {
+    return ioError("cannot create", temp_path);
+  }
+  if (!writeAll(file.get(), bytes) || !file.closeNow()) {
+    Status failure = ioError("cannot write", temp_path);
+    ::unlink(temp_path.c_str());
+    return failure;
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 FileDestination::FileDestination(FileDestinationConfig config) : config_(std::move(config)) {}
@@ -101,6 +115,63 @@ DeliveryResult FileDestination::deliver(std::string_view payload, const Delivery
             ""};
   }
   return {writeAtomically(config_.directory, context.message_id + config_.extension, payload), ""};
+}
+
+std::vector<DeliveryResult> FileDestination::deliverBatch(
+    const std::vector<std::string_view>& payloads, const std::vector<DeliveryContext>& contexts) {
+  if (payloads.size() == 1) {
+    return {deliver(payloads[0], contexts[0])};
+  }
+  std::vector<DeliveryResult> results(payloads.size());
+  std::error_code error;
+  std::filesystem::create_directories(config_.directory, error);
+  if (error) {
+    Status failure(ErrorCode::IoError,
+                   "cannot create directory '" + config_.directory + "': " + error.message());
+    for (auto& result : results) {
+      result.status = failure;
+    }
+    return results;
+  }
+
+  std::vector<std::string> temp_paths(payloads.size());
+  for (std::size_t index = 0; index < payloads.size(); ++index) {
+    temp_paths[index] =
+        config_.directory + "/." + contexts[index].message_id + config_.extension + ".tmp";
+    results[index].status = writeUnsynced(temp_paths[index], payloads[index]);
+  }
+
+  // One sync of the file system makes the data of every temporary file durable.
+  FileDescriptor dir(::open(config_.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || ::syncfs(dir.get()) != 0) {
+    Status failure = ioError("cannot sync file system of", config_.directory);
+    for (std::size_t index = 0; index < payloads.size(); ++index) {
+      ::unlink(temp_paths[index].c_str());
+      results[index].status = failure;
+    }
+    return results;
+  }
+
+  for (std::size_t index = 0; index < payloads.size(); ++index) {
+    if (!results[index].status.isOk()) {
+      continue;
+    }
+    std::string final_path =
+        config_.directory + "/" + contexts[index].message_id + config_.extension;
+    if (::rename(temp_paths[index].c_str(), final_path.c_str()) != 0) {
+      results[index].status = ioError("cannot rename into", final_path);
+      ::unlink(temp_paths[index].c_str());
+    }
+  }
+  if (::fsync(dir.get()) != 0) {
+    Status failure = ioError("cannot sync directory", config_.directory);
+    for (auto& result : results) {
+      if (result.status.isOk()) {
+        result.status = failure;  // renamed, but not yet known durable: deliver again
+      }
+    }
+  }
+  return results;
 }
 
 }  // namespace ferry::connectors::file

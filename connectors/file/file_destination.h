@@ -4,9 +4,12 @@
 // written atomically (temporary file, fsync, rename, fsync of the directory) so that a reader
 // never sees half a message and a crash never leaves one. Delivering the same message twice
 // (at-least-once after a crash) rewrites the same file.
+//
+// Thread-safety: one delivery worker calls deliver()/deliverBatch() at a time.
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/pipeline/connector.h"
 
@@ -24,6 +27,16 @@ class FileDestination : public engine::pipeline::DestinationConnector {
 
   engine::pipeline::DeliveryResult deliver(
       std::string_view payload, const engine::pipeline::DeliveryContext& context) override;
+
+  // Several files share their disk syncs: every temporary file is written, then one syncfs()
+  // makes all of their data durable, then each is renamed into place and the directory is
+  // synced once. A file appears under its final name only once its bytes are on disk.
+  std::size_t maxBatch() const override { return kMaxBatch; }
+  std::vector<engine::pipeline::DeliveryResult> deliverBatch(
+      const std::vector<std::string_view>& payloads,
+      const std::vector<engine::pipeline::DeliveryContext>& contexts) override;
+
+  static constexpr std::size_t kMaxBatch = 64;
 
  private:
   FileDestinationConfig config_;

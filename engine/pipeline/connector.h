@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/status.h"
 
@@ -59,6 +60,21 @@ class DestinationConnector {
  public:
   virtual ~DestinationConnector() = default;
   virtual DeliveryResult deliver(std::string_view payload, const DeliveryContext& context) = 0;
+
+  // How many messages deliverBatch() takes at once; 1 (the default) means one at a time.
+  virtual std::size_t maxBatch() const { return 1; }
+  // Delivers several messages (in this order) and returns one result each. Connectors that can
+  // share work between messages (one disk sync for many files) override it; the default calls
+  // deliver() for each.
+  virtual std::vector<DeliveryResult> deliverBatch(const std::vector<std::string_view>& payloads,
+                                                   const std::vector<DeliveryContext>& contexts) {
+    std::vector<DeliveryResult> results;
+    for (std::size_t index = 0; index < payloads.size(); ++index) {
+      results.push_back(deliver(payloads[index], contexts[index]));
+    }
+    return results;
+  }
+
   // Closes connections; a deliver() in progress may fail with ShuttingDown.
   virtual void stop() {}
 };

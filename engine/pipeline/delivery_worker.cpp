@@ -1,5 +1,7 @@
 #include "engine/pipeline/delivery_worker.h"
 
+#include <algorithm>
+
 #include <Poco/Logger.h>
 
 #include "engine/crypto/digest.h"
@@ -75,20 +77,22 @@ DeliveryCounters DeliveryWorker::counters() const {
 }
 
 void DeliveryWorker::run() {
-  QueuedDelivery item;
-  while (waitForNext(item)) {
+  std::vector<QueuedDelivery> batch;
+  while (waitForNext(batch)) {
     try {
-      deliverOne(item);
+      deliverBatch(batch);
     } catch (const std::exception& error) {
       // Connectors catch their libraries' exceptions; this is the last line that keeps the
-      // worker alive. The message stays pending in the store and is retried after a restart.
-      logger().error("destination '%s': delivery of message %s threw: %s", settings_.name,
-                     item.message_id, std::string(error.what()));
+      // worker alive. The messages stay pending in the store and are retried after a restart.
+      logger().error("destination '%s': delivery of %z message(s) threw: %s", settings_.name,
+                     batch.size(), std::string(error.what()));
     }
+    batch.clear();
   }
 }
 
-bool DeliveryWorker::waitForNext(QueuedDelivery& item) {
+bool DeliveryWorker::waitForNext(std::vector<QueuedDelivery>& batch) {
+  std::size_t limit = std::max<std::size_t>(1, connector_->maxBatch());
   std::unique_lock lock(mutex_);
   for (;;) {
     if (stopping_) {
@@ -98,31 +102,46 @@ bool DeliveryWorker::waitForNext(QueuedDelivery& item) {
       wake_.wait(lock);
       continue;
     }
-    // Ordered destinations deliver strictly from the head; others take the first one due.
-    auto chosen = queue_.begin();
+    // Ordered destinations deliver strictly from the head; others take whatever is due.
     std::int64_t now = nowMs();
-    if (!settings_.ordered) {
-      for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-        if (it->not_before_ms <= now) {
-          chosen = it;
+    std::int64_t earliest = queue_.front().not_before_ms;
+    for (auto it = queue_.begin(); it != queue_.end() && batch.size() < limit;) {
+      if (it->not_before_ms > now) {
+        if (settings_.ordered) {
           break;
         }
-        if (it->not_before_ms < chosen->not_before_ms) {
-          chosen = it;
-        }
+        earliest = std::min(earliest, it->not_before_ms);
+        ++it;
+        continue;
       }
+      if (it->payload) {
+        --cached_payloads_;
+      }
+      batch.push_back(std::move(*it));
+      it = queue_.erase(it);
     }
-    if (chosen->not_before_ms > now) {
-      wake_.wait_for(lock, std::chrono::milliseconds(chosen->not_before_ms - now));
-      continue;
+    if (!batch.empty()) {
+      return true;
     }
-    item = std::move(*chosen);
-    queue_.erase(chosen);
-    if (item.payload) {
-      --cached_payloads_;
-    }
-    return true;
+    wake_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(1, earliest - now)));
   }
+}
+
+void DeliveryWorker::requeue(std::vector<QueuedDelivery> retries) {
+  std::lock_guard lock(mutex_);
+  // Ordered: back to the head, in their original order, ahead of everything queued since.
+  if (settings_.ordered) {
+    for (auto it = retries.rbegin(); it != retries.rend(); ++it) {
+      cached_payloads_ += it->payload ? 1 : 0;
+      queue_.push_front(std::move(*it));
+    }
+  } else {
+    for (auto& item : retries) {
+      cached_payloads_ += item.payload ? 1 : 0;
+      queue_.push_back(std::move(item));
+    }
+  }
+  wake_.notify_one();
 }
 
 Result<std::string> DeliveryWorker::loadPayload(const QueuedDelivery& item) {
@@ -143,47 +162,59 @@ Result<std::string> DeliveryWorker::loadPayload(const QueuedDelivery& item) {
   return Status(ErrorCode::NotFound, "no stored payload for message " + item.message_id);
 }
 
-void DeliveryWorker::deliverOne(QueuedDelivery& item) {
-  std::string payload;
-  if (item.payload) {
-    payload = std::move(*item.payload);
-    item.payload.reset();
-  } else {
+void DeliveryWorker::deliverBatch(std::vector<QueuedDelivery>& batch) {
+  // First the plaintexts: cached ones, or read back and authenticated from the store.
+  std::vector<QueuedDelivery> ready;
+  std::vector<std::string> payloads;
+  std::vector<QueuedDelivery> retries;
+  for (QueuedDelivery& item : batch) {
+    if (item.payload) {
+      payloads.push_back(std::move(*item.payload));
+      item.payload.reset();
+      ready.push_back(std::move(item));
+      continue;
+    }
     auto loaded = loadPayload(item);
-    if (!loaded.isOk()) {
-      if (loaded.status().code() == ErrorCode::StorageError) {
-        // The store is unwell, not the message: try again later like a failed delivery.
-        if (recordFailure(item, loaded.status())) {
-          enqueue(std::move(item));
-        }
-        return;
+    if (loaded.isOk()) {
+      payloads.push_back(std::move(loaded).value());
+      ready.push_back(std::move(item));
+    } else if (loaded.status().code() == ErrorCode::StorageError) {
+      // The store is unwell, not the message: try again later like a failed delivery.
+      if (recordFailure(item, loaded.status())) {
+        retries.push_back(std::move(item));
       }
+    } else {
       logger().error("destination '%s': message %s not delivered: %s", settings_.name,
                      item.message_id, loaded.status().toString());
       recordDead(item, loaded.status());
-      return;
     }
-    payload = std::move(loaded).value();
   }
 
-  DeliveryContext context{item.message_id, item.control_id, item.attempts + 1};
-  DeliveryResult result = connector_->deliver(payload, context);
-  ++item.attempts;
-  if (result.status.isOk()) {
-    recordSuccess(item, payload, result);
-    return;
+  std::vector<std::string_view> views(payloads.begin(), payloads.end());
+  std::vector<DeliveryContext> contexts;
+  for (const QueuedDelivery& item : ready) {
+    contexts.push_back({item.message_id, item.control_id, item.attempts + 1});
   }
-  if (recordFailure(item, result.status)) {
-    // Keep the plaintext with the retry: it is already authenticated and in memory.
-    item.payload = std::move(payload);
-    std::lock_guard lock(mutex_);
-    ++cached_payloads_;
-    if (settings_.ordered) {
-      queue_.push_front(std::move(item));
-    } else {
-      queue_.push_back(std::move(item));
+  std::vector<DeliveryResult> results =
+      ready.empty() ? std::vector<DeliveryResult>{} : connector_->deliverBatch(views, contexts);
+
+  for (std::size_t index = 0; index < ready.size(); ++index) {
+    QueuedDelivery& item = ready[index];
+    ++item.attempts;
+    const DeliveryResult& result =
+        index < results.size()
+            ? results[index]
+            : DeliveryResult{Status(ErrorCode::Internal, "connector gave no result"), ""};
+    if (result.status.isOk()) {
+      recordSuccess(item, payloads[index], result);
+    } else if (recordFailure(item, result.status)) {
+      // Keep the plaintext with the retry: it is already authenticated and in memory.
+      item.payload = std::move(payloads[index]);
+      retries.push_back(std::move(item));
     }
-    wake_.notify_one();
+  }
+  if (!retries.empty()) {
+    requeue(std::move(retries));
   }
 }
 

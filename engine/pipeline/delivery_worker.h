@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/config/engine_config.h"
 #include "engine/crypto/payload_cipher.h"
@@ -66,9 +67,12 @@ class DeliveryWorker {
 
  private:
   void run();
-  // Waits for the next message that is due; false when stopping.
-  bool waitForNext(QueuedDelivery& item);
-  void deliverOne(QueuedDelivery& item);
+  // Waits for the next messages that are due (at most the connector's maxBatch(), consecutive
+  // from the head for ordered destinations); false when stopping.
+  bool waitForNext(std::vector<QueuedDelivery>& batch);
+  void deliverBatch(std::vector<QueuedDelivery>& batch);
+  // Puts messages that will be retried back in the queue, keeping order.
+  void requeue(std::vector<QueuedDelivery> retries);
   // Reads and decrypts the payload from the store; a non-ok result means the message cannot be
   // delivered (integrity, key or storage problem).
   Result<std::string> loadPayload(const QueuedDelivery& item);

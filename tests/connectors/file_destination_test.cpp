@@ -327,4 +327,39 @@ BOOST_AUTO_TEST_CASE(factory_opens_nothing_while_reading_config) {
   BOOST_CHECK(!fs::exists(outbox));
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_writes_every_file_with_its_exact_bytes_and_no_temp_files) {
+  TempDir dir;
+  FileDestination destination = destinationIn(dir.path() / "out");
+  std::vector<std::string> bodies = {kPayload, kPayload + "NTE|1\r", std::string("\0binary", 7)};
+  std::vector<std::string_view> views(bodies.begin(), bodies.end());
+  std::vector<DeliveryContext> contexts = {contextFor("B1"), contextFor("B2"), contextFor("B3")};
+
+  auto results = destination.deliverBatch(views, contexts);
+
+  BOOST_REQUIRE_EQUAL(results.size(), 3u);
+  for (const auto& result : results) {
+    BOOST_CHECK_MESSAGE(result.status.isOk(), result.status.toString());
+  }
+  BOOST_CHECK(
+      (entriesOf(dir.path() / "out") == std::vector<std::string>{"B1.hl7", "B2.hl7", "B3.hl7"}));
+  BOOST_CHECK_EQUAL(readFile(dir.path() / "out" / "B2.hl7"), bodies[1]);
+  BOOST_CHECK_EQUAL(readFile(dir.path() / "out" / "B3.hl7"), bodies[2]);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_into_an_impossible_directory_fails_every_message) {
+  TempDir dir;
+  ferry::testing::writeFile(dir.path() / "plain-file", "x");
+  FileDestination destination = destinationIn(dir.path() / "plain-file" / "out");
+  std::vector<std::string_view> views = {kPayload, kPayload};
+  std::vector<DeliveryContext> contexts = {contextFor("F1"), contextFor("F2")};
+
+  auto results = destination.deliverBatch(views, contexts);
+
+  BOOST_REQUIRE_EQUAL(results.size(), 2u);
+  for (const auto& result : results) {
+    BOOST_CHECK(result.status.code() == ferry::engine::ErrorCode::IoError);
+    BOOST_CHECK(!contains(result.status.context(), "TESTPATIENT"));
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

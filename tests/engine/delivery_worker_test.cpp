@@ -50,6 +50,44 @@ class ScriptedConnector : public engine::pipeline::DestinationConnector {
   std::vector<std::string> calls_;
 };
 
+// Takes up to four messages at a time and fails the first delivery of "fail-once".
+class BatchingConnector : public engine::pipeline::DestinationConnector {
+ public:
+  DeliveryResult deliver(std::string_view payload, const DeliveryContext&) override {
+    std::lock_guard lock(mutex_);
+    calls_.emplace_back(payload);
+    if (payload == "fail-once" && !failed_) {
+      failed_ = true;
+      return {Status(ErrorCode::ConnectionError, "scripted failure"), ""};
+    }
+    return {Status::ok(), ""};
+  }
+  std::size_t maxBatch() const override { return 4; }
+  std::vector<DeliveryResult> deliverBatch(const std::vector<std::string_view>& payloads,
+                                           const std::vector<DeliveryContext>& contexts) override {
+    {
+      std::lock_guard lock(mutex_);
+      batch_sizes_.push_back(payloads.size());
+    }
+    return DestinationConnector::deliverBatch(payloads, contexts);
+  }
+
+  std::vector<std::string> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  std::vector<std::size_t> batchSizes() const {
+    std::lock_guard lock(mutex_);
+    return batch_sizes_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  bool failed_ = false;
+  std::vector<std::string> calls_;
+  std::vector<std::size_t> batch_sizes_;
+};
+
 engine::config::DestinationSettings settings(int max_attempts, bool ordered = true) {
   auto node = engine::config::ConfigNode::parse("{}", "test.json");
   BOOST_REQUIRE(node.isOk());
@@ -221,6 +259,29 @@ BOOST_AUTO_TEST_CASE(a_tampered_ciphertext_is_parked_dead_and_never_delivered) {
 
   BOOST_CHECK(seen->calls().empty());
   BOOST_CHECK((fixture.hops("T1") == std::vector<std::string>{"dead:integrity_error"}));
+}
+
+BOOST_AUTO_TEST_CASE(hands_consecutive_messages_to_a_batching_connector_and_retries_in_order) {
+  Fixture fixture;
+  auto connector = std::make_unique<BatchingConnector>();
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  for (const char* payload : {"one", "fail-once", "three", "four", "five"}) {
+    worker.enqueue(item(payload, std::string(payload)));
+  }
+
+  worker.start();
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered == 5; }, 10s));
+  worker.stop();
+
+  auto sizes = seen->batchSizes();
+  BOOST_REQUIRE(!sizes.empty());
+  BOOST_CHECK_EQUAL(sizes.front(), 4u);
+  BOOST_CHECK((seen->calls() ==
+               std::vector<std::string>{"one", "fail-once", "three", "four", "fail-once", "five"}));
+  BOOST_CHECK_EQUAL(fixture.hops("fail-once").size(), 2u);  // stops the journal: all applied
+  BOOST_CHECK_EQUAL((fixture.store.outbox[{"fail-once", "dest"}].attempts), 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
