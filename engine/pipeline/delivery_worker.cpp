@@ -1,6 +1,7 @@
 #include "engine/pipeline/delivery_worker.h"
 
 #include <algorithm>
+#include <set>
 
 #include <Poco/Logger.h>
 
@@ -53,8 +54,20 @@ void DeliveryWorker::stop() {
   }
 }
 
+void DeliveryWorker::resumeFromStore() {
+  std::lock_guard lock(mutex_);
+  spilled_ = true;
+  wake_.notify_one();
+}
+
 void DeliveryWorker::enqueue(QueuedDelivery item) {
   std::lock_guard lock(mutex_);
+  if (spilled_ || queue_.size() >= kMaxQueued) {
+    // Durable in the outbox already: it is read back, in order, when the worker catches up.
+    spilled_ = true;
+    wake_.notify_one();
+    return;
+  }
   if (item.payload) {
     if (cached_payloads_ >= kMaxCachedPayloads) {
       item.payload.reset();
@@ -98,6 +111,9 @@ bool DeliveryWorker::waitForNext(std::vector<QueuedDelivery>& batch) {
     if (stopping_) {
       return false;
     }
+    if (queue_.empty() && spilled_) {
+      refillFromStore(lock);
+    }
     if (queue_.empty()) {
       wake_.wait(lock);
       continue;
@@ -124,6 +140,55 @@ bool DeliveryWorker::waitForNext(std::vector<QueuedDelivery>& batch) {
       return true;
     }
     wake_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(1, earliest - now)));
+  }
+}
+
+void DeliveryWorker::refillFromStore(std::unique_lock<std::mutex>& lock) {
+  // New messages may go to memory again from here on; those that also turn up in the rows read
+  // below are kept once. Outcomes of earlier deliveries that still wait in the journal are
+  // written first, so that the read does not see them as pending.
+  spilled_ = false;
+  lock.unlock();
+  Status flushed = journal_.commit(store::WriteBatch{});
+  auto rows = flushed.isOk()
+                  ? store_.listOutbox(settings_.name, store::OutboxState::Pending, kRefillBatch)
+                  : Result<std::vector<store::OutboxRow>>(flushed);
+  lock.lock();
+  if (!rows.isOk()) {
+    logger().warning("destination '%s': cannot read its backlog: %s; trying again", settings_.name,
+                     rows.status().toString());
+    spilled_ = true;
+    wake_.wait_for(lock, std::chrono::seconds(1));
+    return;
+  }
+
+  std::set<std::string> in_memory;
+  for (const QueuedDelivery& item : queue_) {
+    in_memory.insert(item.message_id);
+  }
+  std::deque<QueuedDelivery> backlog;
+  for (const store::OutboxRow& row : rows.value()) {
+    if (!in_memory.contains(row.message_id)) {
+      backlog.push_back(
+          {row.message_id, settings_.route, "", std::nullopt, row.attempts, row.next_attempt_ms});
+    }
+  }
+  if (rows.value().size() >= kRefillBatch) {
+    // More remain in the store. Whatever arrived meanwhile is newer than all of them: drop it
+    // from memory (it is durable) and keep reading in order.
+    spilled_ = true;
+    for (const QueuedDelivery& item : queue_) {
+      cached_payloads_ -= item.payload ? 1 : 0;
+    }
+    queue_.clear();
+  }
+  // The backlog is older than anything that arrived while it was read.
+  for (auto it = backlog.rbegin(); it != backlog.rend(); ++it) {
+    queue_.push_front(std::move(*it));
+  }
+  if (!backlog.empty()) {
+    logger().information("destination '%s': %z message(s) read back from the outbox",
+                         settings_.name, backlog.size());
   }
 }
 

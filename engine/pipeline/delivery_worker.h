@@ -64,6 +64,15 @@ class DeliveryWorker {
   // Queued messages beyond this many are kept without their plaintext (read back from the store
   // when their turn comes), so that a slow destination cannot grow memory without bound.
   static constexpr std::size_t kMaxCachedPayloads = 4096;
+  // Beyond this many queued messages the queue stops taking new ones and the worker reads them
+  // back from the store's outbox, in order, once it has caught up ("spilled" mode). Memory stays
+  // bounded however far a destination falls behind, and at start-up the backlog of a previous
+  // run is read this way too.
+  static constexpr std::size_t kMaxQueued = 20000;
+  static constexpr std::size_t kRefillBatch = 5000;
+
+  // Makes the worker read its backlog from the store before taking new messages in memory.
+  void resumeFromStore();
 
  private:
   void run();
@@ -73,6 +82,8 @@ class DeliveryWorker {
   void deliverBatch(std::vector<QueuedDelivery>& batch);
   // Puts messages that will be retried back in the queue, keeping order.
   void requeue(std::vector<QueuedDelivery> retries);
+  // In spilled mode with an empty queue: reads the next pending outbox rows of this destination.
+  void refillFromStore(std::unique_lock<std::mutex>& lock);
   // Reads and decrypts the payload from the store; a non-ok result means the message cannot be
   // delivered (integrity, key or storage problem).
   Result<std::string> loadPayload(const QueuedDelivery& item);
@@ -92,6 +103,7 @@ class DeliveryWorker {
   std::condition_variable wake_;
   std::deque<QueuedDelivery> queue_;
   std::size_t cached_payloads_ = 0;
+  bool spilled_ = false;  // the store holds pending messages that the queue does not
   bool stopping_ = false;
   DeliveryCounters counters_;
   std::thread thread_;

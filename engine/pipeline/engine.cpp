@@ -149,30 +149,10 @@ Status Engine::start() {
 }
 
 Status Engine::resumePending() {
-  auto pending = store_->loadPendingOutbox();
-  if (!pending.isOk()) {
-    return pending.status();
-  }
-  std::size_t resumed = 0;
-  for (const store::OutboxRow& row : pending.value()) {
-    auto worker = workers_.find(row.destination);
-    if (worker == workers_.end()) {
-      logger().warning("message %s is pending for destination '%s', which is not configured",
-                       row.message_id, row.destination);
-      continue;
-    }
-    std::string route;
-    for (const auto& destination : config_->destinations) {
-      if (destination.name == row.destination) {
-        route = destination.route;
-      }
-    }
-    worker->second->enqueue(
-        {row.message_id, route, "", std::nullopt, row.attempts, row.next_attempt_ms});
-    ++resumed;
-  }
-  if (resumed > 0) {
-    logger().information("resuming %z unfinished deliveries", resumed);
+  // Each worker reads its own backlog from the outbox, in order and a bounded window at a time.
+  // Messages pending for a destination no longer configured stay in the store untouched.
+  for (auto& [name, worker] : workers_) {
+    worker->resumeFromStore();
   }
   return Status::ok();
 }

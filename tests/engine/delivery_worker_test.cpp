@@ -284,6 +284,49 @@ BOOST_AUTO_TEST_CASE(hands_consecutive_messages_to_a_batching_connector_and_retr
   BOOST_CHECK_EQUAL((fixture.store.outbox[{"fail-once", "dest"}].attempts), 2);
 }
 
+BOOST_AUTO_TEST_CASE(past_its_bound_the_queue_spills_and_reads_the_backlog_back_in_order) {
+  Fixture fixture;
+  const std::size_t total = DeliveryWorker::kMaxQueued + 25;
+  std::vector<std::string> expected;
+  for (std::size_t index = 0; index < total; ++index) {
+    char id[16];
+    std::snprintf(id, sizeof(id), "Q%07zu", index);
+    expected.push_back(std::string("body-") + id);
+    fixture.storePayload(id, expected.back());
+  }
+  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>{});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  for (std::size_t index = 0; index < total; ++index) {
+    worker.enqueue(item(expected[index].substr(5), expected[index]));
+  }
+
+  BOOST_CHECK_EQUAL(worker.depth(), DeliveryWorker::kMaxQueued);
+  worker.start();
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered >= total; }, 60s));
+  worker.stop();
+
+  BOOST_CHECK(seen->calls() == expected);
+}
+
+BOOST_AUTO_TEST_CASE(after_a_restart_the_backlog_is_read_from_the_store) {
+  Fixture fixture;
+  fixture.storePayload("P1", "first");
+  fixture.storePayload("P2", "second");
+  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>{});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+
+  worker.resumeFromStore();
+  worker.start();
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered == 2; }, 10s));
+  worker.stop();
+
+  BOOST_CHECK((seen->calls() == std::vector<std::string>{"first", "second"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace ferry::testing

@@ -84,9 +84,14 @@ class FakeStore : public engine::store::StoreBackend {
     std::lock_guard lock(mutex_);
     std::vector<engine::store::OutboxRow> rows;
     for (const auto& [key, row] : outbox) {
-      if (row.destination == destination && row.state == state && rows.size() < limit) {
+      if (row.destination == destination && row.state == state) {
         rows.push_back(row);
       }
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.sequence < b.sequence; });
+    if (rows.size() > limit) {
+      rows.resize(limit);
     }
     return rows;
   }
