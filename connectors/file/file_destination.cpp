@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "engine/io/file_descriptor.h"
 #include "engine/pipeline/registry.h"
 
 namespace ferry::connectors::file {
@@ -19,28 +20,7 @@ using engine::pipeline::DeliveryResult;
 
 namespace {
 
-// Closes a file descriptor when it goes out of scope.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  // Closes now and reports whether close succeeded (a failed close can mean lost data).
-  bool closeNow() {
-    int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
-
- private:
-  int fd_;
-};
+using engine::io::FileDescriptor;
 
 Status ioError(const std::string& what, const std::string& path) {
   return Status(ErrorCode::IoError, what + " '" + path + "': " + std::strerror(errno));
@@ -69,7 +49,7 @@ Status writeAtomically(const std::string& directory, const std::string& name,
   if (file.get() < 0) {
     return ioError("cannot create", temp_path);
   }
-  if (!writeAll(file.get(), bytes) || ::fsync(file.get()) != 0 || !file.closeNow()) {
+  if (!writeAll(file.get(), bytes) || ::fsync(file.get()) != 0 || !file.close()) {
     Status failure = ioError("cannot write", temp_path);
     ::unlink(temp_path.c_str());
     return failure;
@@ -94,7 +74,7 @@ Status writeUnsynced(const std::string& temp_path, std::string_view bytes) {
   if (file.get() < 0) {
     return ioError("cannot create", temp_path);
   }
-  if (!writeAll(file.get(), bytes) || !file.closeNow()) {
+  if (!writeAll(file.get(), bytes) || !file.close()) {
     Status failure = ioError("cannot write", temp_path);
     ::unlink(temp_path.c_str());
     return failure;

@@ -16,36 +16,16 @@
 #include <rapidjson/error/en.h>
 
 #include "engine/crypto/digest.h"
+#include "engine/io/file_descriptor.h"
 
 namespace ferry::engine::crypto {
 namespace {
 
+using io::FileDescriptor;
+
 // A key file is a few hundred bytes; anything far larger is not one.
 constexpr off_t kMaxKeyFileSize = 64 * 1024;
 constexpr std::size_t kMaxKeyIdLength = 64;
-
-// Closes a file descriptor on scope exit.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-
-  int get() const { return fd_; }
-  // Closes now and reports whether close succeeded (it can report a late write error).
-  bool close() {
-    int fd = std::exchange(fd_, -1);
-    return fd < 0 || ::close(fd) == 0;
-  }
-
- private:
-  int fd_;
-};
 
 // Overwrites a buffer that held key material when it goes out of scope.
 class ScrubOnExit {
