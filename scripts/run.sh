@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-scripts/build.sh
+scripts/build.sh --target ferry
 mkdir -p var
 exec build/ferry run --config config/example.json

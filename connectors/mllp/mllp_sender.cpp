@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <Poco/Exception.h>
+#include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
@@ -131,6 +132,13 @@ Status MllpSender::connect() {
     plain.setSendTimeout(toTimespan(config_.connect_timeout));
 
     Poco::Net::StreamSocket socket = plain;
+    if (!config_.tls && !warned_insecure_) {
+      // Said once per sender, at its first connection: the config marked it insecure on purpose.
+      warned_insecure_ = true;
+      Poco::Logger::get("connectors.mllp")
+          .warning("mllp destination '%s' sends to %s:%d over plain MLLP (insecure: true)",
+                   config_.name, config_.host, config_.port);
+    }
     if (config_.tls) {
       if (!tls_context_) {
         auto context = makeClientContext(*config_.tls, config_.host);

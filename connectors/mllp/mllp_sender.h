@@ -82,6 +82,7 @@ class MllpSender final : public engine::pipeline::DestinationConnector {
   mutable std::mutex socket_mutex_;
   std::optional<Poco::Net::StreamSocket> socket_;
   std::atomic<bool> stopped_{false};
+  bool warned_insecure_ = false;  // the insecure warning was logged
 };
 
 }  // namespace ferry::connectors::mllp

@@ -1,3 +1,5 @@
+#include <filesystem>
+
 #include "engine/audit/audit_chain.h"
 #include "engine/cli/arguments.h"
 #include "engine/cli/subcommands.h"
@@ -25,6 +27,14 @@ int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out, 
   auto keys = crypto::KeyRing::loadOrCreate(config->key_file, false);
   if (!keys.isOk()) {
     err << "ferry audit verify: " << keys.status().toString() << "\n";
+    return 2;
+  }
+  // Verifying must not create what it verifies: a missing database is an error.
+  const std::string kSqlite = "sqlite:";
+  if (config->storage_url.rfind(kSqlite, 0) == 0 &&
+      !std::filesystem::exists(config->storage_url.substr(kSqlite.size()))) {
+    err << "ferry audit verify: no database at '" << config->storage_url.substr(kSqlite.size())
+        << "'\n";
     return 2;
   }
   auto store = pipeline::openStore(config->storage_url);

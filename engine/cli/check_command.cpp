@@ -24,7 +24,8 @@ int checkCommand(const std::vector<std::string>& args, std::ostream& out, std::o
   if (config && std::filesystem::exists(config->key_file)) {
     auto keys = crypto::KeyRing::loadOrCreate(config->key_file, false);
     if (!keys.isOk()) {
-      errors.add(config::ConfigError{*config_path, 0, "/keys/file", keys.status().context()});
+      errors.add(config::ConfigError{*config_path, config->key_file_line, "/keys/file",
+                                     keys.status().context()});
     }
   }
 

@@ -83,14 +83,40 @@ std::string printable(std::string text) {
   return text;
 }
 
-// MSA-1 of an ACK, or "no ACK" when the reply is empty or unreadable.
-std::string ackCodeOf(const std::string& reply) {
+struct AckSummary {
+  std::string code;                  // MSA-1, or "no ACK" / "unreadable ACK"
+  std::vector<std::string> remarks;  // MSA-3 and each ERR's severity, location and ERR-8 text
+};
+
+std::string valueAt(const hl7::Message& message, const std::string& path) {
+  auto value = message.get(path);
+  return value.isOk() && value.value() ? printable(*value.value()) : "";
+}
+
+// What the receiver said. ACK text is the receiver's diagnostics, not message content.
+AckSummary summarize(const std::string& reply) {
   auto parsed = hl7::Message::parse(reply);
   if (!parsed.isOk()) {
-    return reply.empty() ? "no ACK" : "unreadable ACK";
+    return {reply.empty() ? "no ACK" : "unreadable ACK", {}};
   }
-  auto code = parsed.value().get("MSA-1");
-  return code.isOk() && code.value() ? *code.value() : "no MSA-1";
+  const hl7::Message& ack = parsed.value();
+  AckSummary summary{valueAt(ack, "MSA-1"), {}};
+  if (summary.code.empty()) {
+    summary.code = "no MSA-1";
+  }
+  if (std::string text = valueAt(ack, "MSA-3"); !text.empty()) {
+    summary.remarks.push_back(text);
+  }
+  std::size_t errors = 0;
+  for (std::size_t index = 0; index < ack.segmentCount(); ++index) {
+    if (ack.segmentId(index) != "ERR") {
+      continue;
+    }
+    std::string path = "ERR[" + std::to_string(++errors) + "]";
+    summary.remarks.push_back(valueAt(ack, path + "-4") + " " + valueAt(ack, path + "-2.1") + "-" +
+                              valueAt(ack, path + "-2.3") + ": " + valueAt(ack, path + "-8"));
+  }
+  return summary;
 }
 
 }  // namespace
@@ -149,13 +175,16 @@ int sendCommand(const std::vector<std::string>& args, std::ostream& out, std::os
       auto parsed = hl7::Message::parse(wire.value());
       std::string control_id = parsed.isOk() ? parsed.value().controlId() : "";
       pipeline::DeliveryResult result = sender->deliver(wire.value(), {"", control_id, 1});
-      std::string code = ackCodeOf(result.response);
-      out << file << " #" << index << " control id " << printable(control_id) << ": " << code;
-      if (!result.status.isOk()) {
+      AckSummary ack = summarize(result.response);
+      out << file << " #" << index << " control id " << printable(control_id) << ": " << ack.code;
+      if (!result.status.isOk() && result.response.empty()) {
         out << " (" << result.status.toString() << ")";
       }
       out << "\n";
-      if (!result.status.isOk() || code != "AA") {
+      for (const std::string& remark : ack.remarks) {
+        out << "    " << remark << "\n";
+      }
+      if (!result.status.isOk() || ack.code != "AA") {
         ++failures;
       }
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -37,6 +38,7 @@ namespace {
 
 // Nesting past this is refused: configuration never needs it and it bounds recursion.
 constexpr std::size_t kMaxConfigDepth = 64;
+constexpr std::uintmax_t kMaxConfigFileBytes = 16 * 1024 * 1024;
 
 // A RapidJSON input stream over a string that counts lines as it goes.
 class LineCountingStream {
@@ -289,6 +291,16 @@ Result<ConfigNode> ConfigNode::parse(std::string_view text, std::string file) {
 }
 
 Result<ConfigNode> ConfigNode::parseFile(const std::string& path) {
+  // A configuration is kilobytes; refusing what is not a regular file or is huge keeps
+  // `--config /dev/zero` or a directory from being read without end.
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return Status(ErrorCode::ConfigError, path + ": not a readable regular file");
+  }
+  if (std::filesystem::file_size(path, error) > kMaxConfigFileBytes || error) {
+    return Status(ErrorCode::ConfigError,
+                  path + ": larger than " + std::to_string(kMaxConfigFileBytes) + " bytes");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Status(ErrorCode::ConfigError, path + ": cannot open file");

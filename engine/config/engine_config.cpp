@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 namespace ferry::engine::config {
@@ -55,7 +56,20 @@ void readStorageAndKeys(const ConfigNode& root, EngineConfig& config, ConfigErro
   }
   keys->rejectUnknownKeys({"file", "create_if_missing"}, errors);
   config.key_file = keys->getString("file", errors);
+  config.key_file_line = keys->member("file") ? keys->member("file")->line() : keys->line();
   config.create_keys = keys->getBool("create_if_missing", errors, true);
+
+  // Keys kept beside the data they protect protect nothing: whoever copies the data directory
+  // (a backup, a disk image) would have both.
+  if (!config.key_file.empty()) {
+    auto data = std::filesystem::weakly_canonical(config.data_directory);
+    auto key = std::filesystem::weakly_canonical(config.key_file);
+    auto [data_end, key_end] = std::mismatch(data.begin(), data.end(), key.begin(), key.end());
+    if (data_end == data.end()) {
+      errors.add(*keys->member("file"),
+                 "the key file must be outside the data directory '" + config.data_directory + "'");
+    }
+  }
 }
 
 void readLimits(const ConfigNode& root, EngineConfig& config, ConfigErrors& errors) {

@@ -57,6 +57,7 @@ struct EngineConfig {
   std::string log_file;  // empty: log to standard error
   std::string storage_url;
   std::string key_file;
+  int key_file_line = 0;  // where "keys"/"file" stands, for errors found later
   bool create_keys = true;
   std::size_t max_message_bytes = 16 * 1024 * 1024;
   std::vector<ListenerSettings> listeners;

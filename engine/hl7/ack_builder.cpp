@@ -95,10 +95,16 @@ std::string ownText(std::string_view text, const DelimiterSet& delimiters,
 std::string copiedField(std::string_view raw, const DelimiterSet& delimiters) {
   std::string out;
   const char escape = static_cast<char>(delimiters.escape);
+  // Every control byte is written as a hex escape: a raw CR would end the segment and a raw
+  // 0x1C (MLLP end block) before a CR would end the ACK's frame early.
+  static constexpr char kHex[] = "0123456789ABCDEF";
   for (char c : raw) {
-    if (c == '\r' || c == '\n') {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
       out.push_back(escape);
-      out.append(c == '\r' ? "X0D" : "X0A");
+      out.push_back('X');
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0x0f]);
       out.push_back(escape);
     } else {
       out.push_back(c);
@@ -338,7 +344,21 @@ std::string_view findHeaderLine(std::string_view raw) {
     if (pos == std::string_view::npos || pos + 3 >= scanned.size()) {
       return {};
     }
-    if (detail::isDelimiterChar(scanned[pos + 3])) {
+    // Only an MSH at the start of a line (after stray control bytes or a BOM at most) is a
+    // header: "MSH|" inside some other segment's text is data, and copying from it could echo
+    // PHI back to the sender.
+    bool line_start = true;
+    for (std::size_t before = pos; before > 0; --before) {
+      const auto byte = static_cast<unsigned char>(scanned[before - 1]);
+      if (byte == '\r' || byte == '\n') {
+        break;
+      }
+      if (byte >= 0x20 && byte != 0xEF && byte != 0xBB && byte != 0xBF) {
+        line_start = false;
+        break;
+      }
+    }
+    if (line_start && detail::isDelimiterChar(scanned[pos + 3])) {
       break;
     }
     pos += 3;

@@ -367,7 +367,10 @@ class Scanner {
         continue;
       }
       after = line;
-      return text == line && startsSegment(line);
+      // A lone CR is HL7's own segment terminator and always ends the segment; only LF and
+      // CRLF (line ends of files) may wrap a long value onto the next line.
+      const bool lone_cr = in_[pos] == '\r' && (pos + 1 >= size || in_[pos + 1] != '\n');
+      return lone_cr || (text == line && startsSegment(line));
     }
   }
 

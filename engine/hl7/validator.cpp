@@ -195,6 +195,8 @@ Status validateForIngest(const Message& message, std::vector<AckErrorDetail>& pr
   return Status(version_unsupported ? ErrorCode::Unsupported : ErrorCode::InvalidMessage, summary);
 }
 
+constexpr std::size_t kMaxPidSegmentsIndexed = 32;
+
 std::vector<PatientIdentifier> readPatientIdentifiers(const Message& message) {
   std::vector<PatientIdentifier> identifiers;
   std::size_t occurrence = 0;
@@ -202,7 +204,12 @@ std::vector<PatientIdentifier> readPatientIdentifiers(const Message& message) {
     if (message.segmentId(index) != "PID") {
       continue;
     }
-    ++occurrence;
+    // Real messages carry one PID per patient, a handful at most (merges, batches of results).
+    // Each path lookup below scans from the message start, so an unbounded count of PID
+    // segments would cost quadratic time on hostile input.
+    if (++occurrence > kMaxPidSegmentsIndexed) {
+      break;
+    }
     // One pass over PID-3 per component read, so a field with thousands of repetitions stays
     // cheap.
     const std::string field = "PID[" + std::to_string(occurrence) + "]-3[*]";

@@ -49,7 +49,8 @@ struct PatientIdentifier {
   std::size_t repetition = 0;       // which repetition of PID-3, 1-based
 };
 
-// Every PID-3 repetition with a non-empty id, across all PID segments, in message order.
+// Every PID-3 repetition with a non-empty id, across the first 32 PID segments (a bound against
+// hostile input), in message order.
 // Values are decoded UTF-8; a PID-3 whose text cannot be decoded (MSH-18 names a character set
 // Ferry cannot read) contributes nothing.
 std::vector<PatientIdentifier> readPatientIdentifiers(const Message& message);

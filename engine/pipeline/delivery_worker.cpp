@@ -54,6 +54,17 @@ void DeliveryWorker::stop() {
   }
 }
 
+void DeliveryWorker::keepOrDropPayload(QueuedDelivery& item) {
+  if (!item.payload) {
+    return;
+  }
+  if (cached_bytes_ + item.payload->size() > kMaxCachedBytes) {
+    item.payload.reset();  // read back from the store when its turn comes
+    return;
+  }
+  cached_bytes_ += item.payload->size();
+}
+
 void DeliveryWorker::resumeFromStore() {
   std::lock_guard lock(mutex_);
   spilled_ = true;
@@ -68,13 +79,7 @@ void DeliveryWorker::enqueue(QueuedDelivery item) {
     wake_.notify_one();
     return;
   }
-  if (item.payload) {
-    if (cached_payloads_ >= kMaxCachedPayloads) {
-      item.payload.reset();
-    } else {
-      ++cached_payloads_;
-    }
-  }
+  keepOrDropPayload(item);
   queue_.push_back(std::move(item));
   wake_.notify_one();
 }
@@ -130,9 +135,7 @@ bool DeliveryWorker::waitForNext(std::vector<QueuedDelivery>& batch) {
         ++it;
         continue;
       }
-      if (it->payload) {
-        --cached_payloads_;
-      }
+      cached_bytes_ -= it->payload ? it->payload->size() : 0;
       batch.push_back(std::move(*it));
       it = queue_.erase(it);
     }
@@ -177,9 +180,7 @@ void DeliveryWorker::refillFromStore(std::unique_lock<std::mutex>& lock) {
     // More remain in the store. Whatever arrived meanwhile is newer than all of them: drop it
     // from memory (it is durable) and keep reading in order.
     spilled_ = true;
-    for (const QueuedDelivery& item : queue_) {
-      cached_payloads_ -= item.payload ? 1 : 0;
-    }
+    cached_bytes_ = 0;
     queue_.clear();
   }
   // The backlog is older than anything that arrived while it was read.
@@ -197,12 +198,12 @@ void DeliveryWorker::requeue(std::vector<QueuedDelivery> retries) {
   // Ordered: back to the head, in their original order, ahead of everything queued since.
   if (settings_.ordered) {
     for (auto it = retries.rbegin(); it != retries.rend(); ++it) {
-      cached_payloads_ += it->payload ? 1 : 0;
+      keepOrDropPayload(*it);
       queue_.push_front(std::move(*it));
     }
   } else {
     for (auto& item : retries) {
-      cached_payloads_ += item.payload ? 1 : 0;
+      keepOrDropPayload(item);
       queue_.push_back(std::move(item));
     }
   }
@@ -325,7 +326,7 @@ bool DeliveryWorker::recordFailure(QueuedDelivery& item, const Status& failure) 
   item.not_before_ms = nowMs() + wait.count();
   logger().warning("destination '%s': attempt %d for message %s failed (%s); retry in %Ld ms",
                    settings_.name, item.attempts, item.message_id, failure.toString(),
-                   static_cast<long long>(wait.count()));
+                   static_cast<Poco::Int64>(wait.count()));
 
   store::WriteBatch batch;
   batch.outbox_updates.push_back({item.message_id, settings_.name, store::OutboxState::Pending,

@@ -61,9 +61,9 @@ class DeliveryWorker {
   DeliveryCounters counters() const;
   const std::string& name() const { return settings_.name; }
 
-  // Queued messages beyond this many are kept without their plaintext (read back from the store
-  // when their turn comes), so that a slow destination cannot grow memory without bound.
-  static constexpr std::size_t kMaxCachedPayloads = 4096;
+  // Queued plaintext beyond this many bytes is dropped from memory (read back from the store when
+  // its turn comes), so that a slow destination cannot grow memory without bound.
+  static constexpr std::size_t kMaxCachedBytes = 32 * 1024 * 1024;
   // Beyond this many queued messages the queue stops taking new ones and the worker reads them
   // back from the store's outbox, in order, once it has caught up ("spilled" mode). Memory stays
   // bounded however far a destination falls behind, and at start-up the backlog of a previous
@@ -80,6 +80,8 @@ class DeliveryWorker {
   // from the head for ordered destinations); false when stopping.
   bool waitForNext(std::vector<QueuedDelivery>& batch);
   void deliverBatch(std::vector<QueuedDelivery>& batch);
+  // Counts the item's plaintext against kMaxCachedBytes, or drops it when over. Lock held.
+  void keepOrDropPayload(QueuedDelivery& item);
   // Puts messages that will be retried back in the queue, keeping order.
   void requeue(std::vector<QueuedDelivery> retries);
   // In spilled mode with an empty queue: reads the next pending outbox rows of this destination.
@@ -102,8 +104,8 @@ class DeliveryWorker {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<QueuedDelivery> queue_;
-  std::size_t cached_payloads_ = 0;
-  bool spilled_ = false;  // the store holds pending messages that the queue does not
+  std::size_t cached_bytes_ = 0;  // plaintext held by queued messages
+  bool spilled_ = false;          // the store holds pending messages that the queue does not
   bool stopping_ = false;
   DeliveryCounters counters_;
   std::thread thread_;

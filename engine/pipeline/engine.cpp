@@ -1,5 +1,7 @@
 #include "engine/pipeline/engine.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -8,6 +10,7 @@
 
 #include "engine/error_table.h"
 #include "engine/hl7/ack_builder.h"
+#include "engine/io/file_descriptor.h"
 #include "engine/pipeline/registry.h"
 
 namespace ferry::engine::pipeline {
@@ -52,6 +55,12 @@ std::unique_ptr<Engine> Engine::build(std::shared_ptr<const config::EngineConfig
     engine->router_ = (*router_factory)(*settings.routes, errors);
   }
 
+  std::string scheme = settings.storage_url.substr(0, settings.storage_url.find(':'));
+  if (findStoreScheme(scheme) == nullptr) {
+    errors.add(config::ConfigError{settings.config_file, 0, "/storage/url",
+                                   "no storage backend for '" + scheme + "' (available: sqlite)"});
+  }
+
   for (const auto& listener : settings.listeners) {
     const SourceFactory* factory = findSourceType(listener.type);
     if (factory == nullptr) {
@@ -91,6 +100,17 @@ Status Engine::start() {
                                           "': " + error.message());
   }
   ::chmod(settings.data_directory.c_str(), 0700);
+
+  // One engine per data directory: a second one would fight over the audit chain and deliver
+  // the same backlog twice. The lock goes with the process, even on kill -9.
+  std::string lock_path = settings.data_directory + "/ferry.lock";
+  data_lock_ = std::make_unique<io::FileDescriptor>(
+      ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (data_lock_->get() < 0 || ::flock(data_lock_->get(), LOCK_EX | LOCK_NB) != 0) {
+    return Status(ErrorCode::IoError, "data directory '" + settings.data_directory +
+                                          "' is in use by another ferry process (" + lock_path +
+                                          " is locked)");
+  }
 
   if (settings.create_keys) {
     auto key_dir = std::filesystem::path(settings.key_file).parent_path();

@@ -7,6 +7,7 @@
 #include "engine/crypto/digest.h"
 #include "engine/error_table.h"
 #include "engine/hl7/validator.h"
+#include "engine/log_safe.h"
 #include "engine/pipeline/audit_events.h"
 
 namespace ferry::engine::pipeline {
@@ -16,9 +17,9 @@ namespace {
 Poco::Logger& logger() { return Poco::Logger::get("engine.ingest"); }
 
 std::string typeLabel(const hl7::Message& message) {
-  std::string label = message.messageCode();
+  std::string label = logSafe(message.messageCode(), 8);
   if (!message.triggerEvent().empty()) {
-    label += "^" + message.triggerEvent();
+    label += "^" + logSafe(message.triggerEvent(), 8);
   }
   return label.empty() ? "unknown type" : label;
 }
@@ -131,7 +132,7 @@ IngestOutcome Ingest::accept(std::string_view bytes, const InboundContext& conte
   Status committed = journal_.commit(std::move(batch));
   if (!committed.isOk()) {
     logger().error("message %s (%s, control id %s) not stored: %s", message_id, typeLabel(message),
-                   message.controlId(), committed.toString());
+                   logSafe(message.controlId()), committed.toString());
     return {hl7::buildAck(message, ackRequest("AE", "message not stored, resend later")), "",
             false};
   }
@@ -144,7 +145,7 @@ IngestOutcome Ingest::accept(std::string_view bytes, const InboundContext& conte
     }
   }
   logger().information("message %s %s control id %s from '%s' accepted for %z destination(s)",
-                       message_id, typeLabel(message), message.controlId(), context.source,
+                       message_id, typeLabel(message), logSafe(message.controlId()), context.source,
                        targets.size());
   hl7::AckRequest request = ackRequest("AA", "");
   request.errors = std::move(warnings);  // severity W: accepted, but the sender should know

@@ -243,4 +243,27 @@ BOOST_AUTO_TEST_CASE(any_bytes_give_a_parsable_ack) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(control_bytes_in_copied_header_fields_are_escaped_so_the_frame_holds) {
+  const std::string raw =
+      "MSH|^~\\&|A|B|C|D|20240101||ADT^A01|X3\x1c|P|2.5||||||UNICODE UTF-8\x1c\rPID|1\r";
+  hl7::Message original = parseOk(raw);
+
+  std::string ack = hl7::buildAck(original, request("AA"));
+
+  for (char c : ack) {
+    BOOST_CHECK(c == '\r' || static_cast<unsigned char>(c) >= 0x20);
+  }
+  hl7::Message parsed = parseOk(ack);
+  BOOST_CHECK_EQUAL(value(parsed, "MSA-2"), "X3\x1c");
+}
+
+BOOST_AUTO_TEST_CASE(unparsed_bytes_never_take_a_header_from_inside_another_segment) {
+  const std::string raw = "PID|1||123||NOTAHEADER see MSH|x|FAMILYNAME^JOHN|19700101\r";
+
+  std::string ack = hl7::buildAckForUnparsed(raw, request("AR"));
+
+  BOOST_CHECK(ack.find("FAMILYNAME") == std::string::npos);
+  BOOST_CHECK(ack.find("19700101") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

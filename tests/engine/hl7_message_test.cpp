@@ -551,4 +551,16 @@ BOOST_AUTO_TEST_CASE(describes_locations_without_content) {
                     "segment 3 (PID), field 5, component 2, byte 77");
 }
 
+BOOST_AUTO_TEST_CASE(a_lone_cr_always_ends_a_segment_even_before_a_line_that_is_no_segment) {
+  const std::string raw = "MSH|^~\\&|A|B|C|D|20240101||ADT^A01|X4|P|2.5|\rpid|1||123||NAME^J\r";
+
+  auto parsed = hl7::Message::parse(raw);
+
+  // Either refused (a lower-case segment id) or read as its own segment: never merged into MSH.
+  if (parsed.isOk()) {
+    BOOST_CHECK_EQUAL(parsed.value().charset(), "");
+    BOOST_CHECK_EQUAL(parsed.value().segmentCount(), 2u);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <sstream>
@@ -46,9 +47,20 @@ std::string mllpDestination(const std::string& name, int port, int max_attempts 
          R"(, "initial_backoff_ms": 50, "max_backoff_ms": 200}})";
 }
 
+// Whether finding `value` in the store would mean a leak rather than chance. The store holds
+// engine ids (upper-case base32) and hashes (lower-case hex) by the thousand, so a short value
+// made only of those characters turns up by chance; longer or other values do not.
+bool searchable(const std::string& value) {
+  bool only_id_or_hex_characters = std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'A' && c <= 'Z') ||
+           (c >= 'a' && c <= 'f');
+  });
+  return value.size() >= 8 || (value.size() >= 5 && !only_id_or_hex_characters);
+}
+
 // Values from the corpus that identify a patient: family names (PID-5.1) and identifiers
-// (PID-3.1), at least five characters long so that a chance match in random ciphertext is
-// negligible, minus anything that also appears in a header field (stored as metadata).
+// (PID-3.1) that a chance match cannot explain (see searchable()), minus anything that also
+// appears in a header field (stored as metadata).
 std::set<std::string> patientValues(const std::vector<WireMessage>& messages) {
   std::set<std::string> values;
   std::set<std::string> header_values;
@@ -61,7 +73,7 @@ std::set<std::string> patientValues(const std::vector<WireMessage>& messages) {
       auto found = parsed.value().getAll(path);
       if (found.isOk()) {
         for (const auto& value : found.value()) {
-          if (value.size() >= 5) {
+          if (searchable(value)) {
             values.insert(value);
           }
         }
