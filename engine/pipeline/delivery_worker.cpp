@@ -111,21 +111,22 @@ void DeliveryWorker::run() {
 
 bool DeliveryWorker::waitForNext(std::vector<QueuedDelivery>& batch) {
   std::size_t limit = std::max<std::size_t>(1, connector_->maxBatch());
+  bool lingered = false;
   std::unique_lock lock(mutex_);
   for (;;) {
     if (stopping_) {
-      return false;
+      return !batch.empty();  // what was already taken is delivered; the rest waits in store
     }
-    if (queue_.empty() && spilled_) {
+    if (queue_.empty() && spilled_ && batch.empty()) {
       refillFromStore(lock);
     }
-    if (queue_.empty()) {
+    if (queue_.empty() && batch.empty()) {
       wake_.wait(lock);
       continue;
     }
     // Ordered destinations deliver strictly from the head; others take whatever is due.
     std::int64_t now = nowMs();
-    std::int64_t earliest = queue_.front().not_before_ms;
+    std::int64_t earliest = queue_.empty() ? now : queue_.front().not_before_ms;
     for (auto it = queue_.begin(); it != queue_.end() && batch.size() < limit;) {
       if (it->not_before_ms > now) {
         if (settings_.ordered) {
@@ -140,6 +141,14 @@ bool DeliveryWorker::waitForNext(std::vector<QueuedDelivery>& batch) {
       it = queue_.erase(it);
     }
     if (!batch.empty()) {
+      // A connector that shares a disk sync across a batch does better with a fuller batch:
+      // wait a moment for more, once, so that a steady trickle is not synced one by one.
+      if (limit > 1 && batch.size() < limit && !lingered) {
+        lingered = true;
+        wake_.wait_for(lock, kBatchLinger,
+                       [&] { return stopping_ || queue_.size() >= limit - batch.size(); });
+        continue;
+      }
       return true;
     }
     wake_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(1, earliest - now)));

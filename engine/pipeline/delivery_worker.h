@@ -70,6 +70,8 @@ class DeliveryWorker {
   // run is read this way too.
   static constexpr std::size_t kMaxQueued = 20000;
   static constexpr std::size_t kRefillBatch = 5000;
+  // How long a worker waits for a batching connector's batch to fill before delivering it.
+  static constexpr std::chrono::milliseconds kBatchLinger{5};
 
   // Makes the worker read its backlog from the store before taking new messages in memory.
   void resumeFromStore();
