@@ -1174,9 +1174,9 @@ class Benchmark {
                    static_cast<unsigned long long>(totals.dead));
     }
     if (const auto* journal = engine->journal()) {
-      notes_.push_back("journal (engine with delivery): " +
-                       std::to_string(journal->batchesCommitted()) + " batches in " +
-                       std::to_string(journal->transactionsCommitted()) + " transactions");
+      notes_.push_back(
+          "journal (engine with delivery): " + std::to_string(journal->batchesCommitted()) +
+          " batches in " + std::to_string(journal->transactionsCommitted()) + " transactions");
     }
     engine->stop();
     std::uintmax_t log_bytes = fs::file_size(dir_ / "engine" / "engine.log");

@@ -15,6 +15,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include "connectors/db/sqlite_checkpointer.h"
 #include "connectors/db/sqlite_schema.h"
 #include "engine/pipeline/registry.h"
 
@@ -110,6 +111,13 @@ struct OutboxColumns {
   }
 };
 
+// "state = 'pending'": a literal, so that SQLite sees when it prepares the query that the partial
+// index of open rows may serve it (a bound value is known only later, and SQLite would prepare
+// the statement a second time for it). The names are our own constants (records.cpp).
+std::string stateTerm(store::OutboxState state) {
+  return "state = '" + std::string(store::outboxStateName(state)) + "'";
+}
+
 // Runs a prepared SELECT over outbox and collects its rows.
 Result<std::vector<store::OutboxRow>> fetchOutbox(soci::statement& statement,
                                                   OutboxColumns& columns) {
@@ -190,7 +198,11 @@ struct SqliteStore::Writer {
              soci::use(audit.sequence), soci::use(audit.time_ms), soci::use(audit.message_id),
              soci::use(audit.route), soci::use(audit.destination), soci::use(audit.hop),
              soci::use(audit.actor), soci::use(audit.outcome), soci::use(audit.detail),
-             soci::use(audit.payload_sha256), soci::use(audit.key_id), soci::use(audit.mac))) {}
+             soci::use(audit.payload_sha256), soci::use(audit.key_id), soci::use(audit.mac))),
+        // IMMEDIATE takes the write lock up front, so a batch never fails half-way for want of
+        // it. Prepared once like the rest: `sql << "COMMIT"` would parse it anew every time.
+        begin((sql->prepare << "BEGIN IMMEDIATE")),
+        commit((sql->prepare << "COMMIT")) {}
 
   // Writes every row of `batch` inside the caller's transaction. NotFound when an outbox update
   // matches no row; throws what SOCI throws.
@@ -251,18 +263,34 @@ struct SqliteStore::Writer {
   soci::statement insert_outbox;
   soci::statement update_outbox;
   soci::statement insert_audit;
+  soci::statement begin;
+  soci::statement commit;
 };
 
 SqliteStore::SqliteStore(PrivateTag, std::unique_ptr<Writer> writer,
                          std::unique_ptr<soci::session> reader)
     : writer_(std::move(writer)), reader_(std::move(reader)) {}
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  // The checkpointer uses the writer and write_mutex_: it goes before them.
+  checkpointer_.reset();
+}
+
+SqliteCheckpointStats SqliteStore::checkpointStats() const { return checkpointer_->stats(); }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  return open(path, SqliteStoreOptions());
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                       const SqliteStoreOptions& options) {
   // SOCI reads a connect string containing '=' as key=value pairs; a bare path is taken whole.
   if (path.empty() || path.find('=') != std::string::npos) {
     return Status(ErrorCode::ConfigError, "sqlite store: the path must be non-empty without '='");
+  }
+  if (options.checkpoint_after_bytes == 0 || options.checkpoint_interval.count() <= 0 ||
+      options.wal_size_limit_bytes == 0) {
+    return Status(ErrorCode::ConfigError, "sqlite store: checkpoint options must be positive");
   }
   Status created = createPrivateFile(path);
   if (!created.isOk()) {
@@ -287,7 +315,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     step = "open read connection";
     auto read_session = std::make_unique<soci::session>(soci::sqlite3, path);
     configureConnection(*read_session, ConnectionRole::Reader);
-    return std::make_unique<SqliteStore>(PrivateTag(), std::move(writer), std::move(read_session));
+    sqlite_api::sqlite3* write_handle = nativeHandle(*writer->sql);
+    auto store =
+        std::make_unique<SqliteStore>(PrivateTag(), std::move(writer), std::move(read_session));
+
+    step = "start checkpointer";
+    store->checkpointer_ =
+        std::make_unique<SqliteCheckpointer>(path, write_handle, store->write_mutex_, options);
+    store->checkpointer_->start();
+    return store;
   } catch (...) {
     return storageError(step + " '" + path + "'", std::current_exception());
   }
@@ -319,15 +355,14 @@ Status SqliteStore::apply(const store::WriteBatch& batch) {
   soci::session& sql = *writer_->sql;
   bool begun = false;
   try {
-    // IMMEDIATE takes the write lock up front, so a batch never fails half-way for want of it.
-    sql << "BEGIN IMMEDIATE";
+    writer_->begin.execute(true);
     begun = true;
     Status written = writer_->writeRows(batch);
     if (!written.isOk()) {
       sql << "ROLLBACK";
       return written;
     }
-    sql << "COMMIT";
+    writer_->commit.execute(true);
     return Status::ok();
   } catch (...) {
     Status failed = storageError("apply", std::current_exception());
@@ -347,10 +382,10 @@ Result<std::vector<store::OutboxRow>> SqliteStore::loadPendingOutbox() {
   std::lock_guard lock(read_mutex_);
   try {
     OutboxColumns columns;
-    std::string pending(store::outboxStateName(store::OutboxState::Pending));
-    auto prepare = reader_->prepare << std::string(OutboxColumns::kSelect) +
-                                           " WHERE state = :state ORDER BY sequence";
-    soci::statement statement = (columns.bind(prepare), soci::use(pending));
+    auto prepare = reader_->prepare << std::string(OutboxColumns::kSelect) + " WHERE " +
+                                           stateTerm(store::OutboxState::Pending) +
+                                           " ORDER BY sequence";
+    soci::statement statement = columns.bind(prepare);
     return fetchOutbox(statement, columns);
   } catch (...) {
     return storageError("load pending outbox", std::current_exception());
@@ -363,13 +398,13 @@ Result<std::vector<store::OutboxRow>> SqliteStore::listOutbox(const std::string&
   std::lock_guard lock(read_mutex_);
   try {
     OutboxColumns columns;
-    std::string state_name(store::outboxStateName(state));
     auto row_limit = static_cast<long long>(std::min<std::size_t>(limit, INT64_MAX));
-    auto prepare = reader_->prepare << std::string(OutboxColumns::kSelect) +
-                                           " WHERE destination = :destination AND state = :state"
+    auto prepare = reader_->prepare << std::string(OutboxColumns::kSelect) + " WHERE " +
+                                           stateTerm(state) +
+                                           " AND destination = :destination"
                                            " ORDER BY sequence LIMIT :limit";
-    soci::statement statement = (columns.bind(prepare), soci::use(destination),
-                                 soci::use(state_name), soci::use(row_limit));
+    soci::statement statement =
+        (columns.bind(prepare), soci::use(destination), soci::use(row_limit));
     return fetchOutbox(statement, columns);
   } catch (...) {
     return storageError("list outbox", std::current_exception());

@@ -298,6 +298,12 @@ BOOST_AUTO_TEST_CASE(applies_outbox_updates_and_lists_by_destination_and_state) 
   BOOST_CHECK_EQUAL(dead_lab.value()[0].attempts, 5);
   BOOST_CHECK_EQUAL(dead_lab.value()[0].last_error, "remote_rejected");
 
+  auto delivered_lab = store->listOutbox("lab", OutboxState::Delivered, 10);
+  BOOST_REQUIRE(delivered_lab.isOk());
+  BOOST_REQUIRE_EQUAL(delivered_lab.value().size(), 1u);
+  BOOST_CHECK_EQUAL(delivered_lab.value()[0].message_id, "M1");
+  BOOST_CHECK(delivered_lab.value()[0].state == OutboxState::Delivered);
+
   auto first_billing = store->listOutbox("billing", OutboxState::Pending, 2);
   BOOST_REQUIRE(first_billing.isOk());
   BOOST_REQUIRE_EQUAL(first_billing.value().size(), 2u);
@@ -383,6 +389,55 @@ BOOST_AUTO_TEST_CASE(keeps_pending_outbox_across_reopening) {
   BOOST_CHECK_EQUAL(after.value()[1].message_id, "M3");
   applyOk(*reopened, ingestBatch("M4", {"lab"}));
   BOOST_CHECK_GT(reopened->loadPendingOutbox().value().back().sequence, before.back().sequence);
+}
+
+BOOST_AUTO_TEST_CASE(keeps_arrival_order_after_the_newest_delivered_rows_are_deleted_and_reopened) {
+  TempDir dir;
+  auto path = dir.path() / "ferry.db";
+  {
+    auto store = openStore(path);
+    for (const char* id : {"M1", "M2", "M3", "M4"}) {
+      applyOk(*store, ingestBatch(id, {"lab"}));
+    }
+    WriteBatch delivered;
+    delivered.outbox_updates.push_back({"M1", "lab", OutboxState::Delivered, 1, 0, ""});
+    delivered.outbox_updates.push_back({"M4", "lab", OutboxState::Delivered, 1, 0, ""});
+    applyOk(*store, delivered);
+  }
+  // Pruning as a retention job might: the delivered rows go, the newest of all among them.
+  execSql(path, "DELETE FROM outbox WHERE state = 'delivered'");
+
+  auto store = openStore(path);
+  applyOk(*store, ingestBatch("M5", {"lab"}));
+  applyOk(*store, ingestBatch("M6", {"lab"}));
+
+  auto pending = store->loadPendingOutbox();
+  BOOST_REQUIRE(pending.isOk());
+  BOOST_REQUIRE_EQUAL(pending.value().size(), 4u);
+  const char* expected[] = {"M2", "M3", "M5", "M6"};
+  for (std::size_t i = 0; i < pending.value().size(); ++i) {
+    BOOST_CHECK_EQUAL(pending.value()[i].message_id, expected[i]);
+    if (i > 0) {
+      BOOST_CHECK_GT(pending.value()[i].sequence, pending.value()[i - 1].sequence);
+    }
+  }
+  auto listed = store->listOutbox("lab", OutboxState::Pending, 10);
+  BOOST_REQUIRE(listed.isOk());
+  BOOST_REQUIRE_EQUAL(listed.value().size(), 4u);
+  BOOST_CHECK_EQUAL(listed.value()[2].message_id, "M5");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_second_outbox_row_for_the_same_message_and_destination) {
+  TempDir dir;
+  auto store = openStore(dir.path() / "ferry.db");
+  applyOk(*store, ingestBatch("M1", {"lab"}));
+  WriteBatch again;
+  again.new_outbox.push_back(outboxRow("M1", "lab"));
+
+  auto status = store->apply(again);
+
+  BOOST_CHECK(status.code() == ErrorCode::StorageError);
+  BOOST_CHECK_EQUAL(store->loadPendingOutbox().value().size(), 1u);
 }
 
 BOOST_AUTO_TEST_CASE(keeps_plaintext_out_of_the_database_and_its_wal_and_shm_files) {
