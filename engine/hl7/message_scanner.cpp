@@ -255,6 +255,14 @@ class Scanner {
                     "a second MSH segment starts another message; split the input first",
                     location_);
     }
+    // After a lone CR the next segment starts whatever follows; it must look like one.
+    if (!startsSegment(pos)) {
+      where.segment_id.clear();
+      return failAt(ErrorCode::ParseError, where,
+                    "a segment must start with a three-character id (A-Z, 0-9) and a field "
+                    "separator",
+                    location_);
+    }
     SegmentInfo segment;
     segment.begin = static_cast<std::uint32_t>(pos);
     segment.id = {in_[pos], in_[pos + 1], in_[pos + 2]};
