@@ -84,16 +84,6 @@ std::unique_ptr<ferry::engine::pipeline::DestinationConnector> fromConfig(
   return (*factory)(destinations->elements().at(0), errors);
 }
 
-bool hasError(const ferry::engine::config::ConfigErrors& errors, const std::string& path,
-              const std::string& text) {
-  for (const auto& error : errors.all()) {
-    if (error.json_path == path && error.message.find(text) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(mllp_sender)

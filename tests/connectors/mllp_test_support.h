@@ -24,9 +24,21 @@
 
 #include "connectors/mllp/mllp_frame_decoder.h"
 #include "connectors/mllp/mllp_io.h"
+#include "engine/config/config_node.h"
 #include "engine/pipeline/connector.h"
 
 namespace ferry::testing::mllp {
+
+// Whether `errors` holds one at JSON path `path` whose message contains `text`.
+inline bool hasError(const ferry::engine::config::ConfigErrors& errors, const std::string& path,
+                     const std::string& text) {
+  for (const auto& error : errors.all()) {
+    if (error.json_path == path && error.message.find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
 
 using connectors::mllp::DecodedFrame;
 using connectors::mllp::encodeFrame;

@@ -191,16 +191,6 @@ bool tls11WorksAgainstPermissiveServer() {
   return succeeded;
 }
 
-bool hasError(const ferry::engine::config::ConfigErrors& errors, const std::string& path,
-              const std::string& text) {
-  for (const auto& error : errors.all()) {
-    if (error.json_path == path && error.message.find(text) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // JSON string literal for a path (no characters needing escapes in temp paths).
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
