@@ -18,15 +18,44 @@ struct InboundContext {
   std::string peer;    // "127.0.0.1:53122"; for logs, not PHI
 };
 
+// What became of one submitted message.
+struct SubmitResult {
+  bool accepted = false;   // committed as accepted: the sender may forget it
+  bool stored = false;     // committed (accepted or rejected); false: resend later
+  std::string message_id;  // engine id; empty when nothing was stored
+  // HL7v2: the acknowledgment bytes. FHIR: the response body (an OperationOutcome, or for a
+  // Bundle posted to the base a batch-response/transaction-response Bundle).
+  std::string response;
+  // FHIR only: 201 (resource accepted), 200 (Bundle accepted), 400 (not FHIR JSON), 422
+  // (invalid), 503 (not stored: retry).
+  int http_status = 0;
+};
+
+// What an HTTP request said about the FHIR content it carries.
+struct FhirSubmitOptions {
+  // From POST [base]/[type]: the body must be a resource of this type. Empty for POST [base],
+  // which takes a Bundle of type transaction or batch.
+  std::string expected_type;
+  bool base_endpoint = false;  // POST [base]
+};
+
 // Where source connectors hand what they receive. Implemented by the engine's ingest stage.
+// Never throws. Several connections may call it at once.
 class MessageSink {
  public:
   virtual ~MessageSink() = default;
 
   // Handles one framed HL7v2 message and returns the acknowledgment bytes to send back. Returns
-  // an AA only once the message is durably committed; never throws. Several connections may
-  // call it at once.
+  // an AA only once the message is durably committed.
   virtual std::string onHl7Message(std::string_view bytes, const InboundContext& context) = 0;
+
+  // The same, with the outcome spelled out (file sources decide done/error from it).
+  virtual SubmitResult submitHl7(std::string_view bytes, const InboundContext& context);
+
+  // One FHIR JSON resource or Bundle: parsed, validated, stored (accepted or rejected) and
+  // answered. accepted only after the durable commit. The default refuses with 503.
+  virtual SubmitResult submitFhir(std::string_view json, const InboundContext& context,
+                                  const FhirSubmitOptions& options);
 };
 
 // A listener (MLLP, later HTTP, file watcher). Constructed from config without touching the
@@ -51,7 +80,11 @@ struct DeliveryResult {
   // Ok: delivered and accepted. RemoteError (AE), RemoteRejected (AR), Timeout and
   // ConnectionError feed the destination's retry policy.
   Status status;
-  std::string response;  // what the receiver answered (an ACK), kept encrypted; may be empty
+  std::string response;  // what the receiver answered (an ACK, an OperationOutcome), kept
+                         // encrypted; may be empty
+  // When the receiver said when to come back (HTTP 429/503 Retry-After): the next attempt
+  // waits at least this long. Zero: the destination's backoff alone decides.
+  std::chrono::milliseconds retry_after{0};
 };
 
 // A destination transport. deliver() is called by one delivery worker at a time per

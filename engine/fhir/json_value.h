@@ -1,0 +1,79 @@
+#pragma once
+
+// A FHIR JSON value tree that keeps what FHIR says must survive a round trip: member order as
+// written, numbers exactly as written (1.50 stays 1.50, 1E-245 is not turned into a double),
+// strings as UTF-8. Owning and editable, so that stripping (minimum necessary) and mapping
+// build and change trees the same way parsing does. Read with json_parser.h, write with
+// json_writer.h.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ferry::engine::fhir {
+
+enum class JsonType : std::uint8_t { Null, Bool, Number, String, Array, Object };
+
+class JsonValue;
+using JsonMember = std::pair<std::string, JsonValue>;
+
+class JsonValue {
+ public:
+  JsonValue() = default;  // null
+  static JsonValue makeBool(bool value);
+  // `text` must be a valid JSON number literal; it is kept as written.
+  static JsonValue makeNumber(std::string text);
+  static JsonValue makeString(std::string text);
+  static JsonValue makeArray();
+  static JsonValue makeObject();
+
+  JsonType type() const { return type_; }
+  bool isNull() const { return type_ == JsonType::Null; }
+  bool isBool() const { return type_ == JsonType::Bool; }
+  bool isNumber() const { return type_ == JsonType::Number; }
+  bool isString() const { return type_ == JsonType::String; }
+  bool isArray() const { return type_ == JsonType::Array; }
+  bool isObject() const { return type_ == JsonType::Object; }
+
+  bool boolean() const { return boolean_; }
+  // The string's text (decoded, UTF-8) or the number's literal as written. Empty otherwise.
+  const std::string& text() const { return text_; }
+  void setText(std::string text) { text_ = std::move(text); }
+
+  // Array elements, in order (empty unless an array).
+  const std::vector<JsonValue>& elements() const { return elements_; }
+  std::vector<JsonValue>& elements() { return elements_; }
+  // Object members, in the order written (empty unless an object). Parsed documents never
+  // hold duplicate names (the parser refuses them).
+  const std::vector<JsonMember>& members() const { return members_; }
+  std::vector<JsonMember>& members() { return members_; }
+
+  // The member called `name`, or nullptr. Linear: FHIR objects are small.
+  const JsonValue* find(std::string_view name) const;
+  JsonValue* find(std::string_view name);
+  // Appends a member (no duplicate check) and returns it.
+  JsonValue& add(std::string name, JsonValue value);
+  // Appends an element and returns it.
+  JsonValue& push(JsonValue value);
+  // Removes the member called `name`; false when there was none.
+  bool remove(std::string_view name);
+
+  // Byte offset of the value's first character in the parsed input (0 for built values), for
+  // line/column in error reports.
+  std::uint32_t offset() const { return offset_; }
+  void setOffset(std::uint32_t offset) { offset_ = offset; }
+
+  bool operator==(const JsonValue& other) const;
+
+ private:
+  JsonType type_ = JsonType::Null;
+  bool boolean_ = false;
+  std::uint32_t offset_ = 0;
+  std::string text_;
+  std::vector<JsonValue> elements_;
+  std::vector<JsonMember> members_;
+};
+
+}  // namespace ferry::engine::fhir
