@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/fhir/json_value.h"
@@ -23,8 +24,13 @@ namespace ferry::engine::fhir {
 
 struct JsonLimits {
   std::size_t max_bytes = 64u * 1024 * 1024;
-  std::size_t max_depth = 64;  // objects and arrays nested; FHIR resources rarely pass 15
-  std::size_t max_nodes = 4'000'000;
+  // Objects and arrays nested; FHIR resources rarely pass 15. Keep it modest: destroying,
+  // comparing, writing and validating a tree recurse once per level.
+  std::size_t max_depth = 64;
+  std::size_t max_nodes = 4'000'000;  // values of any kind, containers included
+  // Non-fatal issues recorded before the rest are summed up in one final issue, so that a
+  // document of a million empty strings cannot make a million issues.
+  std::size_t max_issues = 1000;
 };
 
 struct ParsedJson {
@@ -36,10 +42,39 @@ struct ParsedJson {
 // errors that do not stop parsing (duplicates, empties, nulls), so that validation can report
 // everything in one pass. Returns ParseError (context: line and column and rule) when no tree
 // can be built (syntax, UTF-8, limits); then `issues`, when given, receives that error too.
+//
+// Details callers rely on:
+//   - Offsets in the tree count from the first byte of `bytes` (a skipped BOM included), so
+//     lineAndColumn(bytes, value.offset()) locates any value.
+//   - Issues come in document order. Errors have code "structure" and an expression rooted at
+//     the resourceType of the root object ("Patient.name[0].given[1]"), or "$" when there is
+//     none; a member name that does not look like an element name is shown as "?".
+//   - Of a repeated member name the first occurrence is kept and later ones are dropped from
+//     the tree (each reported at its name).
+//   - Null members, empty strings, objects and arrays stay in the tree as written.
+//   - The fatal issue has severity fatal, code "structure" (syntax, encoding) or "too-costly"
+//     (limits), and the expression of the member or container where reading stopped.
+//   - Numbers are kept as written, but RapidJSON 1.1 still refuses literals beyond the range
+//     of a double (1E400, integers of more than about 308 digits) as a syntax error.
 Result<ParsedJson> parseFhirJson(std::string_view bytes, const JsonLimits& limits = {},
                                  std::vector<Issue>* fatal_issues = nullptr);
 
-// 1-based line and column of `offset` in `bytes` (columns count bytes).
+// 1-based line and column of `offset` in `bytes` (columns count bytes). A line ends at LF,
+// CRLF or a lone CR. An offset past the end is taken as the end. Scans from the start: for
+// many lookups in one text use LineIndex.
 std::pair<int, int> lineAndColumn(std::string_view bytes, std::size_t offset);
+
+// The same answers as lineAndColumn for many offsets in one text: one pass to index where
+// lines start, then a binary search per lookup. Keeps no reference to `bytes`.
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view bytes);
+
+  std::pair<int, int> locate(std::size_t offset) const;
+
+ private:
+  std::vector<std::size_t> starts_;
+  std::size_t size_;
+};
 
 }  // namespace ferry::engine::fhir

@@ -23,8 +23,10 @@ struct Issue {
   // "value", "invariant", "code-invalid", "not-supported", "duplicate", "too-long",
   // "too-costly", "processing", "informational"...
   std::string code;
-  // FHIRPath-style location: "Patient.name[0].given[1]", "Bundle.entry[2].resource"; empty
-  // when the problem is in the JSON syntax itself (then line and column say where).
+  // FHIRPath-style location: "Patient.name[0].given[1]", "Bundle.entry[2].resource". A JSON
+  // syntax error names the member or container where reading stopped (line and column say
+  // exactly where); empty when the issue is about the bytes as a whole (a byte order mark, a
+  // document over the size limit).
   std::string expression;
   // What rule was broken, in words, never quoting the value: "minimum 1 required, found 0",
   // "not a valid dateTime (time needs a zone)".
@@ -42,7 +44,9 @@ bool hasErrors(const std::vector<Issue>& issues);
 // http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line and -col.
 std::string toOperationOutcomeJson(const std::vector<Issue>& issues);
 
-// One line per issue for terminals and logs: "error  Patient.birthDate  (line 4, col 3)  ...".
+// One line per issue for terminals and logs, parts left out when empty:
+// "error  Patient.birthDate  (line 4, col 3)  [value] not a valid date\n". With no issues, the
+// same single "no issues found" information line as toOperationOutcomeJson.
 std::string formatIssues(const std::vector<Issue>& issues);
 
 }  // namespace ferry::engine::fhir
