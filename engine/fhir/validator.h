@@ -18,8 +18,13 @@
 //   - Bundle: fullUrl present and absolute when the entry has a resource (and matching the
 //     resource id when it is a RESTful URL), transaction/batch entries carry request.method and
 //     request.url, type-specific rules (searchset/history/document/message basics),
-// and reports JSON-level problems found by the parser. FHIRPath invariants are not evaluated
-// (README lists what runs and what does not).
+// and reports JSON-level problems found by the parser. FHIRPath invariants are not evaluated in
+// general; the few named in validator_walker.h (ele-1, ext-1, per-1, ref-1, sqty-1, mqty-1,
+// dom-2 to dom-5, the Bundle rules, txt-1/txt-2 basics) are coded by hand (README lists what
+// runs and what does not).
+//
+// Thread-safety: a Validator is immutable; validate() and validateText() may run concurrently.
+// Validators made from the same Definitions share one compiled model (built on first use).
 
 #include <memory>
 #include <string_view>
@@ -31,6 +36,10 @@
 #include "engine/fhir/outcome.h"
 
 namespace ferry::engine::fhir {
+
+namespace validation {
+class Model;
+}
 
 struct ValidationOptions {
   // When set, a resource must be of this type (POST [base]/Patient takes only a Patient).
@@ -55,6 +64,7 @@ class Validator {
 
  private:
   std::shared_ptr<const Definitions> definitions_;
+  std::shared_ptr<const validation::Model> model_;
 };
 
 }  // namespace ferry::engine::fhir
