@@ -901,7 +901,8 @@ std::string engineConfigText(const fs::path& dir, bool route_matches, const std:
        << "\n"
        << R"(  "routes": [{"name": "adt", "source": "in", "filter": {"message_types": )" << types
        << R"(}, "destinations": [{"name": "archive", "type": "file", "directory": ")"
-       << (dir / "out").string() << R"(", "extension": ".hl7"}]}])"
+       << (dir / "out").string() << R"(", "extension": ".hl7",)"
+       << R"( "business_associate": {"covered": true, "agreement": "bench"}}]}])"
        << "\n}\n";
   return text.str();
 }

@@ -164,8 +164,9 @@ using ferry::engine::config::ConfigNode;
 std::unique_ptr<ferry::engine::pipeline::DestinationConnector> makeFileDestination(
     const ConfigNode& node, ConfigErrors& errors) {
   std::size_t errors_before = errors.all().size();
-  node.rejectUnknownKeys(
-      {"name", "type", "directory", "extension", "retry", "ordered", "strip", "mapping"}, errors);
+  node.rejectUnknownKeys({"name", "type", "directory", "extension", "retry", "ordered",
+                          "transforms", "business_associate"},
+                         errors);
 
   ferry::connectors::file::FileDestinationConfig config;
   config.name = node.getString("name", errors);

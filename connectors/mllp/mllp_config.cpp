@@ -154,7 +154,7 @@ std::optional<SenderConfig> parseSenderConfig(const ConfigNode& node, ConfigErro
     return std::nullopt;
   }
   node.rejectUnknownKeys({"name", "type", "host", "port", "tls", "insecure", "connect_timeout_ms",
-                          "ack_timeout_ms", "retry", "ordered", "strip", "mapping"},
+                          "ack_timeout_ms", "retry", "ordered", "transforms", "business_associate"},
                          errors);
 
   SenderConfig config;

@@ -139,6 +139,31 @@ RetryPolicy readRetry(const ConfigNode& destination, ConfigErrors& errors) {
   return policy;
 }
 
+// The transforms' own keys are checked by their factories when the engine is built.
+void readTransformsAndAgreement(const ConfigNode& node, DestinationSettings& destination,
+                                ConfigErrors& errors) {
+  if (auto transforms = node.member("transforms")) {
+    if (transforms->isArray()) {
+      destination.transforms = transforms;
+    } else {
+      errors.add(*transforms,
+                 "expected an array of transforms, found " + std::string(transforms->typeName()));
+    }
+  }
+  auto agreement = node.member("business_associate");
+  if (!agreement || !agreement->requireObject(errors)) {
+    return;
+  }
+  agreement->rejectUnknownKeys({"covered", "agreement"}, errors);
+  destination.baa_covered = agreement->getBool("covered", errors);
+  destination.baa_agreement = agreement->getString("agreement", errors, std::string());
+  if (destination.baa_covered && destination.baa_agreement.empty()) {
+    errors.add(*agreement,
+               "a covered receiver must name its agreement (\"agreement\": \"name and date\", or "
+               "\"covered entity's own system\")");
+  }
+}
+
 void readRoutes(const ConfigNode& root, EngineConfig& config, ConfigErrors& errors) {
   auto routes = root.member("routes");
   if (!routes) {
@@ -176,7 +201,7 @@ void readRoutes(const ConfigNode& root, EngineConfig& config, ConfigErrors& erro
       continue;  // the router factory reports it
     }
     for (const ConfigNode& node : destinations->elements()) {
-      DestinationSettings destination{"", "", route_name, {}, true, node};
+      DestinationSettings destination{"", "", route_name, {}, true, node, std::nullopt, false, ""};
       if (!readNameAndType(node, destination.name, destination.type, errors)) {
         continue;
       }
@@ -186,6 +211,7 @@ void readRoutes(const ConfigNode& root, EngineConfig& config, ConfigErrors& erro
       }
       destination.retry = readRetry(node, errors);
       destination.ordered = node.getBool("ordered", errors, true);
+      readTransformsAndAgreement(node, destination, errors);
       config.destinations.push_back(std::move(destination));
     }
   }
@@ -204,10 +230,13 @@ std::shared_ptr<const EngineConfig> loadEngineConfig(const std::string& path,
   if (!root.requireObject(errors)) {
     return nullptr;
   }
-  root.rejectUnknownKeys({"engine", "storage", "keys", "limits", "listeners", "routes"}, errors);
+  root.rejectUnknownKeys(
+      {"engine", "storage", "keys", "limits", "listeners", "routes", "strip_profiles", "mappings"},
+      errors);
 
   auto config = std::make_shared<EngineConfig>();
   config->config_file = path;
+  config->root = root;
   readEngineSection(root, *config, errors);
   readStorageAndKeys(root, *config, errors);
   readLimits(root, *config, errors);

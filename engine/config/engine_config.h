@@ -7,7 +7,10 @@
 //   "limits":    max_message_bytes
 //   "listeners": sources, each {"name", "type", transport keys}
 //   "routes":    each {"name", "source", "filter", "destinations": [...]}; a destination is
-//                {"name", "type", "retry", "ordered", transport keys}
+//                {"name", "type", "retry", "ordered", "transforms", "business_associate",
+//                transport keys}
+//   "strip_profiles", "mappings": named definitions that destinations' transforms refer to
+//                (read by the transform factories, see engine/pipeline/transform.h)
 // Relative paths are taken from the current directory. Loading checks shape and meaning of the
 // engine's own keys and keeps each connector's node for its factory to check.
 //
@@ -47,6 +50,13 @@ struct DestinationSettings {
   RetryPolicy retry;
   bool ordered = true;  // deliver in arrival order; a failing message holds back later ones
   ConfigNode node;      // the destination's whole object, for its factory
+  // The "transforms" array (mapping, strip, deidentify ...), applied in order before delivery.
+  std::optional<ConfigNode> transforms;
+  // "business_associate": {"covered": true, "agreement": "..."}: the receiver may see PHI
+  // because a Business Associate Agreement (or being the covered entity's own system) covers
+  // it. Not covered: `ferry check` demands a de-identifying transform.
+  bool baa_covered = false;
+  std::string baa_agreement;
 };
 
 struct EngineConfig {
@@ -63,6 +73,7 @@ struct EngineConfig {
   std::vector<ListenerSettings> listeners;
   std::vector<DestinationSettings> destinations;
   std::optional<ConfigNode> routes;  // the "routes" array, for the router factory
+  std::optional<ConfigNode> root;    // the whole document, for transform factories
 };
 
 // Reads and checks `path`. Every problem found goes to `errors` (all of them, not the first).

@@ -10,8 +10,8 @@ SubmitResult MessageSink::submitHl7(std::string_view bytes, const InboundContext
   auto ack = hl7::Message::parse(result.response);
   if (ack.isOk()) {
     auto code = ack.value().get("MSA-1");
-    result.accepted = code.isOk() && code.value().has_value() &&
-                      (*code.value() == "AA" || *code.value() == "CA");
+    result.accepted =
+        code.isOk() && code.value().has_value() && (*code.value() == "AA" || *code.value() == "CA");
     result.stored = result.accepted;
   }
   return result;

@@ -14,6 +14,25 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("engine.delivery"); }
 
+// The transforms' actions as one audit detail: paths only (the transforms never put values in
+// them), capped so that one message cannot swell the audit table.
+std::string summarizeActions(const std::vector<std::string>& actions) {
+  constexpr std::size_t kMaxDetail = 4000;
+  std::string detail;
+  std::size_t listed = 0;
+  for (const std::string& action : actions) {
+    if (detail.size() + action.size() + 2 > kMaxDetail) {
+      break;
+    }
+    detail += (detail.empty() ? "" : "; ") + action;
+    ++listed;
+  }
+  if (listed < actions.size()) {
+    detail += "; (+" + std::to_string(actions.size() - listed) + " more)";
+  }
+  return detail;
+}
+
 }  // namespace
 
 std::int64_t nowMs() {
@@ -25,12 +44,14 @@ std::int64_t nowMs() {
 DeliveryWorker::DeliveryWorker(config::DestinationSettings settings,
                                std::unique_ptr<DestinationConnector> connector, Journal& journal,
                                store::StoreBackend& store,
-                               std::shared_ptr<const crypto::PayloadCipher> cipher)
+                               std::shared_ptr<const crypto::PayloadCipher> cipher,
+                               TransformChain transforms)
     : settings_(std::move(settings)),
       connector_(std::move(connector)),
       journal_(journal),
       store_(store),
-      cipher_(std::move(cipher)) {}
+      cipher_(std::move(cipher)),
+      transforms_(std::move(transforms)) {}
 
 DeliveryWorker::~DeliveryWorker() { stop(); }
 
@@ -59,7 +80,8 @@ void DeliveryWorker::keepOrDropPayload(QueuedDelivery& item) {
     return;
   }
   if (cached_bytes_ + item.payload->size() > kMaxCachedBytes) {
-    item.payload.reset();  // read back from the store when its turn comes
+    item.payload.reset();  // read back from the store when its turn comes, and transformed again
+    item.transformed = false;
     return;
   }
   cached_bytes_ += item.payload->size();
@@ -181,8 +203,8 @@ void DeliveryWorker::refillFromStore(std::unique_lock<std::mutex>& lock) {
   std::deque<QueuedDelivery> backlog;
   for (const store::OutboxRow& row : rows.value()) {
     if (!in_memory.contains(row.message_id)) {
-      backlog.push_back(
-          {row.message_id, settings_.route, "", std::nullopt, row.attempts, row.next_attempt_ms});
+      backlog.push_back({row.message_id, settings_.route, "", std::nullopt, row.attempts,
+                         row.next_attempt_ms, false, ""});
     }
   }
   if (rows.value().size() >= kRefillBatch) {
@@ -244,15 +266,21 @@ void DeliveryWorker::deliverBatch(std::vector<QueuedDelivery>& batch) {
   std::vector<QueuedDelivery> retries;
   for (QueuedDelivery& item : batch) {
     if (item.payload) {
-      payloads.push_back(std::move(*item.payload));
+      std::string payload = std::move(*item.payload);
       item.payload.reset();
-      ready.push_back(std::move(item));
+      if (transform(item, payload)) {
+        payloads.push_back(std::move(payload));
+        ready.push_back(std::move(item));
+      }
       continue;
     }
+    item.transformed = false;
     auto loaded = loadPayload(item);
     if (loaded.isOk()) {
-      payloads.push_back(std::move(loaded).value());
-      ready.push_back(std::move(item));
+      if (transform(item, loaded.value())) {
+        payloads.push_back(std::move(loaded).value());
+        ready.push_back(std::move(item));
+      }
     } else if (loaded.status().code() == ErrorCode::StorageError) {
       // The store is unwell, not the message: try again later like a failed delivery.
       if (recordFailure(item, loaded.status())) {
@@ -282,7 +310,11 @@ void DeliveryWorker::deliverBatch(std::vector<QueuedDelivery>& batch) {
             : DeliveryResult{Status(ErrorCode::Internal, "connector gave no result"), ""};
     if (result.status.isOk()) {
       recordSuccess(item, payloads[index], result);
-    } else if (recordFailure(item, result.status)) {
+    } else if (result.status.code() == ErrorCode::RemoteRejected) {
+      logger().error("destination '%s': message %s rejected by the receiver: %s", settings_.name,
+                     item.message_id, result.status.toString());
+      recordDead(item, result.status, result.response);
+    } else if (recordFailure(item, result.status, result.retry_after)) {
       // Keep the plaintext with the retry: it is already authenticated and in memory.
       item.payload = std::move(payloads[index]);
       retries.push_back(std::move(item));
@@ -293,11 +325,34 @@ void DeliveryWorker::deliverBatch(std::vector<QueuedDelivery>& batch) {
   }
 }
 
+bool DeliveryWorker::transform(QueuedDelivery& item, std::string& payload) {
+  if (transforms_.empty() || item.transformed) {
+    return true;
+  }
+  auto result = transforms_.apply(payload, {item.message_id, item.route, settings_.name});
+  if (!result.isOk()) {
+    logger().error("destination '%s': message %s cannot be transformed: %s", settings_.name,
+                   item.message_id, result.status().toString());
+    recordDead(item, result.status());
+    return false;
+  }
+  payload = std::move(result.value().payload);
+  item.transformed = true;
+  item.transform_detail = summarizeActions(result.value().actions);
+  return true;
+}
+
 void DeliveryWorker::recordSuccess(const QueuedDelivery& item, const std::string& payload,
                                    const DeliveryResult& result) {
   store::WriteBatch batch;
   batch.outbox_updates.push_back(
       {item.message_id, settings_.name, store::OutboxState::Delivered, item.attempts, 0, ""});
+  if (!transforms_.empty()) {
+    // The strip/mapping hop: what was removed or generalised, by path, never values.
+    batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "transformed",
+                                     transforms_.describe(), "ok", item.transform_detail,
+                                     crypto::sha256Hex(payload)));
+  }
   batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "sent",
                                    settings_.name, "ok", "attempt " + std::to_string(item.attempts),
                                    crypto::sha256Hex(payload)));
@@ -323,7 +378,8 @@ void DeliveryWorker::recordSuccess(const QueuedDelivery& item, const std::string
   ++counters_.delivered;
 }
 
-bool DeliveryWorker::recordFailure(QueuedDelivery& item, const Status& failure) {
+bool DeliveryWorker::recordFailure(QueuedDelivery& item, const Status& failure,
+                                   std::chrono::milliseconds retry_after) {
   if (item.attempts >= settings_.retry.max_attempts) {
     logger().error("destination '%s': message %s is dead after %d attempts: %s", settings_.name,
                    item.message_id, item.attempts, failure.toString());
@@ -331,7 +387,7 @@ bool DeliveryWorker::recordFailure(QueuedDelivery& item, const Status& failure) 
     return false;
   }
 
-  auto wait = settings_.retry.backoffBefore(item.attempts + 1);
+  auto wait = std::max(settings_.retry.backoffBefore(item.attempts + 1), retry_after);
   item.not_before_ms = nowMs() + wait.count();
   logger().warning("destination '%s': attempt %d for message %s failed (%s); retry in %Ld ms",
                    settings_.name, item.attempts, item.message_id, failure.toString(),
@@ -349,8 +405,17 @@ bool DeliveryWorker::recordFailure(QueuedDelivery& item, const Status& failure) 
   return true;
 }
 
-void DeliveryWorker::recordDead(const QueuedDelivery& item, const Status& why) {
+void DeliveryWorker::recordDead(const QueuedDelivery& item, const Status& why,
+                                const std::string& response) {
   store::WriteBatch batch;
+  if (!response.empty()) {
+    // The receiver's reason (an OperationOutcome, an ACK with ERR segments), kept for operators.
+    auto sealed = cipher_->seal(response, {item.message_id, "resp", settings_.name});
+    if (sealed.isOk()) {
+      batch.payloads.push_back({item.message_id, "resp", settings_.name, sealed.value().key_id,
+                                std::move(sealed.value().blob)});
+    }
+  }
   batch.outbox_updates.push_back({item.message_id, settings_.name, store::OutboxState::Dead,
                                   item.attempts, 0, why.toString()});
   batch.audit.push_back(auditEvent(item.message_id, item.route, settings_.name, "dead",

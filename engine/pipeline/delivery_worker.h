@@ -4,7 +4,10 @@
 // hands each to the destination connector, and records the outcome through the journal (sent,
 // acknowledged, failed with a retry time, or dead after the last attempt). A message whose
 // stored ciphertext fails its integrity check is never delivered: it is parked as dead with an
-// integrity error.
+// integrity error. The destination's transforms (mapping, stripping) run here, just before
+// delivery, so that what leaves is exactly what this destination may see; a transform failure
+// parks the message dead for this destination. A rejection (AR, HTTP 4xx) parks it dead at
+// once: sending the same bytes again cannot help.
 //
 // Thread-safety: enqueue() and depth() from any thread; the worker runs on its own thread.
 
@@ -23,6 +26,7 @@
 #include "engine/crypto/payload_cipher.h"
 #include "engine/pipeline/connector.h"
 #include "engine/pipeline/journal.h"
+#include "engine/pipeline/transform_chain.h"
 #include "engine/store/store_backend.h"
 
 namespace ferry::engine::pipeline {
@@ -34,6 +38,10 @@ struct QueuedDelivery {
   std::optional<std::string> payload;  // plaintext when cached in memory; else read from store
   int attempts = 0;                    // attempts already made (after a restart)
   std::int64_t not_before_ms = 0;      // earliest time of the next attempt (UTC ms)
+  // True when `payload` already went through the destination's transforms (a retry keeps the
+  // transformed bytes); what the transforms did, for the audit record of the delivery.
+  bool transformed = false;
+  std::string transform_detail;
 };
 
 struct DeliveryCounters {
@@ -46,7 +54,8 @@ class DeliveryWorker {
  public:
   DeliveryWorker(config::DestinationSettings settings,
                  std::unique_ptr<DestinationConnector> connector, Journal& journal,
-                 store::StoreBackend& store, std::shared_ptr<const crypto::PayloadCipher> cipher);
+                 store::StoreBackend& store, std::shared_ptr<const crypto::PayloadCipher> cipher,
+                 TransformChain transforms = {});
   ~DeliveryWorker();
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
@@ -93,15 +102,23 @@ class DeliveryWorker {
   Result<std::string> loadPayload(const QueuedDelivery& item);
   void recordSuccess(const QueuedDelivery& item, const std::string& payload,
                      const DeliveryResult& result);
-  // Returns true when the message goes back to the queue for another attempt.
-  bool recordFailure(QueuedDelivery& item, const Status& failure);
-  void recordDead(const QueuedDelivery& item, const Status& why);
+  // Runs the transforms on a payload not yet transformed; false (and the message parked dead)
+  // when they fail.
+  bool transform(QueuedDelivery& item, std::string& payload);
+  // Returns true when the message goes back to the queue for another attempt. `retry_after`:
+  // the receiver's own wish (Retry-After), honoured when longer than the backoff.
+  bool recordFailure(QueuedDelivery& item, const Status& failure,
+                     std::chrono::milliseconds retry_after = std::chrono::milliseconds(0));
+  // `response`: what the receiver answered when it rejected the message, kept encrypted.
+  void recordDead(const QueuedDelivery& item, const Status& why,
+                  const std::string& response = std::string());
 
   config::DestinationSettings settings_;
   std::unique_ptr<DestinationConnector> connector_;
   Journal& journal_;
   store::StoreBackend& store_;
   std::shared_ptr<const crypto::PayloadCipher> cipher_;
+  TransformChain transforms_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

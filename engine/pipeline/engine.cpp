@@ -36,6 +36,25 @@ std::string SinkSlot::onHl7Message(std::string_view bytes, const InboundContext&
                        : hl7::buildAckForUnparsed(bytes, request);
 }
 
+SubmitResult SinkSlot::submitHl7(std::string_view bytes, const InboundContext& context) {
+  MessageSink* sink = sink_.load();
+  if (sink != nullptr) {
+    return sink->submitHl7(bytes, context);
+  }
+  SubmitResult result;
+  result.response = onHl7Message(bytes, context);
+  return result;
+}
+
+SubmitResult SinkSlot::submitFhir(std::string_view json, const InboundContext& context,
+                                  const FhirSubmitOptions& options) {
+  MessageSink* sink = sink_.load();
+  if (sink != nullptr) {
+    return sink->submitFhir(json, context, options);
+  }
+  return MessageSink::submitFhir(json, context, options);  // 503: resend later
+}
+
 void SinkSlot::attach(MessageSink* sink) { sink_.store(sink); }
 
 Engine::Engine(BuildTag, std::shared_ptr<const config::EngineConfig> config)
@@ -84,6 +103,11 @@ std::unique_ptr<Engine> Engine::build(std::shared_ptr<const config::EngineConfig
     if (connector) {
       engine->pending_destinations_[destination.name] = std::move(connector);
     }
+    // Built here to check config (no keys yet); built again with keys by start().
+    TransformChain chain = TransformChain::build(
+        destination, TransformEnvironment{nullptr, settings.root ? &*settings.root : nullptr},
+        errors);
+    checkBusinessAssociateGate(destination, chain, errors);
   }
   if (!errors.empty()) {
     return nullptr;
@@ -139,8 +163,16 @@ Status Engine::start() {
   std::map<std::string, DeliveryWorker*> worker_index;
   for (const auto& destination : settings.destinations) {
     auto connector = std::move(pending_destinations_[destination.name]);
+    config::ConfigErrors transform_errors;
+    TransformChain transforms = TransformChain::build(
+        destination, TransformEnvironment{keys_, settings.root ? &*settings.root : nullptr},
+        transform_errors);
+    if (!transform_errors.empty()) {
+      return Status(ErrorCode::ConfigError,
+                    "destination '" + destination.name + "': " + transform_errors.format());
+    }
     auto worker = std::make_unique<DeliveryWorker>(destination, std::move(connector), *journal_,
-                                                   *store_, cipher_);
+                                                   *store_, cipher_, std::move(transforms));
     worker_index[destination.name] = worker.get();
     workers_[destination.name] = std::move(worker);
   }
@@ -153,9 +185,14 @@ Status Engine::start() {
     worker->start();
   }
 
+  auto definitions = fhir::Definitions::builtIn();
+  if (!definitions.isOk()) {
+    return definitions.status();
+  }
   ingest_ =
       std::make_unique<Ingest>(*journal_, keys_, cipher_, *router_, worker_index,
-                               hl7::ParseLimits{.max_message_bytes = settings.max_message_bytes});
+                               hl7::ParseLimits{.max_message_bytes = settings.max_message_bytes},
+                               std::make_shared<const fhir::Validator>(definitions.value()));
   sink_.attach(ingest_.get());
   for (auto& [name, source] : sources_) {
     if (Status opened = source->start(); !opened.isOk()) {

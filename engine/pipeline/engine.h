@@ -30,6 +30,9 @@ namespace ferry::engine::pipeline {
 class SinkSlot : public MessageSink {
  public:
   std::string onHl7Message(std::string_view bytes, const InboundContext& context) override;
+  SubmitResult submitHl7(std::string_view bytes, const InboundContext& context) override;
+  SubmitResult submitFhir(std::string_view json, const InboundContext& context,
+                          const FhirSubmitOptions& options) override;
   void attach(MessageSink* sink);
 
  private:

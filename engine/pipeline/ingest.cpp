@@ -37,16 +37,39 @@ std::string hl7Timestamp() {
 
 Ingest::Ingest(Journal& journal, std::shared_ptr<const crypto::KeyRing> keys,
                std::shared_ptr<const crypto::PayloadCipher> cipher, const Router& router,
-               std::map<std::string, DeliveryWorker*> workers, hl7::ParseLimits limits)
+               std::map<std::string, DeliveryWorker*> workers, hl7::ParseLimits limits,
+               std::shared_ptr<const fhir::Validator> fhir_validator)
     : journal_(journal),
       keys_(std::move(keys)),
       cipher_(std::move(cipher)),
       router_(router),
       workers_(std::move(workers)),
-      limits_(limits) {}
+      limits_(limits),
+      fhir_validator_(std::move(fhir_validator)) {}
 
 std::string Ingest::onHl7Message(std::string_view bytes, const InboundContext& context) {
   return ingest(bytes, context).ack;
+}
+
+SubmitResult Ingest::submitHl7(std::string_view bytes, const InboundContext& context) {
+  IngestOutcome outcome = ingest(bytes, context);
+  SubmitResult result;
+  result.accepted = outcome.accepted;
+  result.stored = !outcome.message_id.empty();
+  result.message_id = std::move(outcome.message_id);
+  result.response = std::move(outcome.ack);
+  return result;
+}
+
+void Ingest::handToWorkers(const std::vector<RouteTarget>& targets, const std::string& message_id,
+                           const std::string& control_id, std::string_view bytes) {
+  for (const RouteTarget& target : targets) {
+    auto worker = workers_.find(target.destination);
+    if (worker != workers_.end()) {
+      worker->second->enqueue(
+          {message_id, target.route, control_id, std::string(bytes), 0, 0, false, ""});
+    }
+  }
 }
 
 hl7::AckRequest Ingest::ackRequest(std::string msa_code, std::string text) const {
@@ -137,13 +160,7 @@ IngestOutcome Ingest::accept(std::string_view bytes, const InboundContext& conte
             false};
   }
 
-  for (const RouteTarget& target : targets) {
-    auto worker = workers_.find(target.destination);
-    if (worker != workers_.end()) {
-      worker->second->enqueue(
-          {message_id, target.route, message.controlId(), std::string(bytes), 0, 0});
-    }
-  }
+  handToWorkers(targets, message_id, message.controlId(), bytes);
   logger().information("message %s %s control id %s from '%s' accepted for %z destination(s)",
                        message_id, typeLabel(message), logSafe(message.controlId()), context.source,
                        targets.size());

@@ -1,9 +1,10 @@
 #pragma once
 
-// Ingest: what happens to an HL7v2 message between the socket and the ACK. Parse, validate,
+// Ingest: what happens to a message between the socket and the answer. Parse, validate,
 // route, encrypt, commit through the journal (durable), hand each destination its copy, and
-// only then answer AA. A message that fails to parse or validate is stored too (encrypted,
-// state rejected) and answered AR/AE with an ERR segment naming where and why.
+// only then answer AA (HL7v2) or 201/200 (FHIR). A message that fails to parse or validate is
+// stored too (encrypted, state rejected) and answered AR/AE with an ERR segment, or 400/422
+// with an OperationOutcome, naming where and why. FHIR content is handled in fhir_ingest.cpp.
 //
 // Thread-safety: onHl7Message() runs concurrently on every connection's thread.
 
@@ -15,6 +16,7 @@
 
 #include "engine/crypto/key_ring.h"
 #include "engine/crypto/payload_cipher.h"
+#include "engine/fhir/validator.h"
 #include "engine/hl7/ack_builder.h"
 #include "engine/hl7/message.h"
 #include "engine/pipeline/connector.h"
@@ -35,9 +37,14 @@ class Ingest : public MessageSink {
  public:
   Ingest(Journal& journal, std::shared_ptr<const crypto::KeyRing> keys,
          std::shared_ptr<const crypto::PayloadCipher> cipher, const Router& router,
-         std::map<std::string, DeliveryWorker*> workers, hl7::ParseLimits limits);
+         std::map<std::string, DeliveryWorker*> workers, hl7::ParseLimits limits,
+         std::shared_ptr<const fhir::Validator> fhir_validator = nullptr);
 
   std::string onHl7Message(std::string_view bytes, const InboundContext& context) override;
+  SubmitResult submitHl7(std::string_view bytes, const InboundContext& context) override;
+  // Without a validator (tests of the HL7v2 path), FHIR content is refused with 503.
+  SubmitResult submitFhir(std::string_view json, const InboundContext& context,
+                          const FhirSubmitOptions& options) override;
 
   // The same, with the outcome spelled out (tests, `ferry` dry runs).
   IngestOutcome ingest(std::string_view bytes, const InboundContext& context);
@@ -52,12 +59,25 @@ class Ingest : public MessageSink {
   hl7::AckRequest ackRequest(std::string msa_code, std::string text) const;
   std::string patientKeyHash(const hl7::Message& message) const;
 
+  // FHIR (fhir_ingest.cpp).
+  SubmitResult rejectFhir(std::string_view json, const InboundContext& context,
+                          const std::string& message_id, const std::string& resource_type,
+                          const std::vector<fhir::Issue>& issues, int http_status);
+  SubmitResult acceptFhir(std::string_view json, const InboundContext& context,
+                          const std::string& message_id, const fhir::JsonValue& resource,
+                          const std::vector<fhir::Issue>& warnings, bool base_endpoint);
+  std::string fhirPatientKeyHash(const fhir::JsonValue& resource) const;
+  // Queues the message for each target's worker once it is durable.
+  void handToWorkers(const std::vector<RouteTarget>& targets, const std::string& message_id,
+                     const std::string& control_id, std::string_view bytes);
+
   Journal& journal_;
   std::shared_ptr<const crypto::KeyRing> keys_;
   std::shared_ptr<const crypto::PayloadCipher> cipher_;
   const Router& router_;
   std::map<std::string, DeliveryWorker*> workers_;
   hl7::ParseLimits limits_;
+  std::shared_ptr<const fhir::Validator> fhir_validator_;
   store::MessageIdGenerator ids_;
   mutable std::atomic<std::uint64_t> ack_counter_{0};
 };

@@ -307,8 +307,8 @@ BOOST_AUTO_TEST_CASE(config_lets_engine_keys_through_and_rejects_unknown_ones) {
 
   auto sender = fromConfig(
       R"({"destinations": [{"name": "out", "type": "mllp", "host": "127.0.0.1", "port": 2575,
-          "insecure": true, "retry": {}, "ordered": true, "strip": "x", "mapping": "y",
-          "route": "z"}]})",
+          "insecure": true, "retry": {}, "ordered": true, "transforms": [],
+          "business_associate": {}, "route": "z"}]})",
       errors);
 
   BOOST_CHECK(sender == nullptr);

@@ -15,6 +15,7 @@
 #include "connectors/mllp_test_support.h"
 #include "engine/config/config_node.h"
 #include "engine/pipeline/registry.h"
+#include "support/test_pki.h"
 #include "support/test_support.h"
 
 namespace {
@@ -29,63 +30,7 @@ using ferry::connectors::mllp::SenderTlsConfig;
 using ferry::engine::ErrorCode;
 using namespace ferry::testing::mllp;
 
-// A throwaway PKI made with the openssl command line once per test run: a CA, a server
-// certificate for localhost and 127.0.0.1, a client certificate, and an unrelated CA.
-class TestPki {
- public:
-  TestPki() {
-    write("server.ext",
-          "basicConstraints=CA:FALSE\n"
-          "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
-          "extendedKeyUsage=serverAuth\n");
-    write("client.ext", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
-    ok_ = makeCa("ca", "Ferry Test CA") && makeCa("other_ca", "Ferry Unrelated CA") &&
-          makeLeaf("server", "localhost", "server.ext") &&
-          makeLeaf("client", "ferry-test-client", "client.ext");
-  }
-
-  bool ok() const { return ok_; }
-  std::string path(const std::string& name) const { return (dir_.path() / name).string(); }
-
- private:
-  void write(const std::string& name, const std::string& text) {
-    ferry::testing::writeFile(dir_.path() / name, text);
-  }
-
-  bool run(const std::string& command) {
-    return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-  }
-
-  bool makeCa(const std::string& name, const std::string& subject) {
-    return run(
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
-        " -keyout '" +
-        path(name + ".key") + "' -out '" + path(name + ".pem") + "' -subj '/CN=" + subject +
-        "'"
-        " -addext 'basicConstraints=critical,CA:TRUE'"
-        " -addext 'keyUsage=critical,keyCertSign,cRLSign'");
-  }
-
-  bool makeLeaf(const std::string& name, const std::string& common_name,
-                const std::string& extensions) {
-    static int serial = 100;
-    return run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout '" +
-               path(name + ".key") + "' -out '" + path(name + ".csr") +
-               "' -subj '/CN=" + common_name + "'") &&
-           run("openssl x509 -req -in '" + path(name + ".csr") + "' -CA '" + path("ca.pem") +
-               "' -CAkey '" + path("ca.key") + "' -set_serial " + std::to_string(++serial) +
-               " -days 2 -out '" + path(name + ".pem") + "' -extfile '" + path(extensions) + "'");
-  }
-
-  ferry::testing::TempDir dir_;
-  bool ok_ = false;
-};
-
-const TestPki& pki() {
-  static TestPki instance;
-  BOOST_REQUIRE_MESSAGE(instance.ok(), "could not create test certificates with openssl");
-  return instance;
-}
+const ferry::testing::TestPki& pki() { return ferry::testing::testPki(); }
 
 ListenerConfig tlsListenerConfig(bool require_client_certificate) {
   ListenerConfig config;

@@ -88,11 +88,67 @@ class BatchingConnector : public engine::pipeline::DestinationConnector {
   std::vector<std::size_t> batch_sizes_;
 };
 
+// Fails once with the code and Retry-After it is given, then accepts; keeps the receiver's
+// answer in the result like the HTTP destination does.
+class AnsweringConnector : public engine::pipeline::DestinationConnector {
+ public:
+  AnsweringConnector(ErrorCode first, std::chrono::milliseconds retry_after)
+      : first_(first), retry_after_(retry_after) {}
+
+  DeliveryResult deliver(std::string_view, const DeliveryContext&) override {
+    std::lock_guard lock(mutex_);
+    ++calls_;
+    if (calls_ == 1) {
+      DeliveryResult result{Status(first_, "HTTP 4xx/5xx"), "receiver says why"};
+      result.retry_after = retry_after_;
+      return result;
+    }
+    return {Status::ok(), ""};
+  }
+  int calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  ErrorCode first_;
+  std::chrono::milliseconds retry_after_;
+  int calls_ = 0;
+};
+
+// Upper-cases payloads and says so; refuses payloads that start with "bad".
+class UpperCaseTransform : public engine::pipeline::PayloadTransform {
+ public:
+  const std::string& name() const override { return name_; }
+  engine::Result<engine::pipeline::TransformResult> apply(
+      std::string_view payload, const engine::pipeline::TransformContext&) const override {
+    if (payload.substr(0, 3) == "bad") {
+      return Status(ErrorCode::InvalidMessage, "segment 1: not mappable");
+    }
+    engine::pipeline::TransformResult result;
+    for (char c : payload) {
+      result.payload += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    result.actions.push_back("upper-cased every byte");
+    return result;
+  }
+
+ private:
+  std::string name_ = "test:upper";
+};
+
+engine::pipeline::TransformChain upperCaseChain() {
+  std::vector<std::unique_ptr<engine::pipeline::PayloadTransform>> transforms;
+  transforms.push_back(std::make_unique<UpperCaseTransform>());
+  return engine::pipeline::TransformChain(std::move(transforms));
+}
+
 engine::config::DestinationSettings settings(int max_attempts, bool ordered = true) {
   auto node = engine::config::ConfigNode::parse("{}", "test.json");
   BOOST_REQUIRE(node.isOk());
-  engine::config::DestinationSettings destination{"dest", "scripted", "route",
-                                                  {},     ordered,    node.value()};
+  engine::config::DestinationSettings destination{"dest",       "scripted",   "route", {}, ordered,
+                                                  node.value(), std::nullopt, false,   ""};
   destination.retry.max_attempts = max_attempts;
   destination.retry.initial_backoff = 1ms;
   destination.retry.max_backoff = 2ms;
@@ -138,7 +194,7 @@ struct Fixture {
 };
 
 QueuedDelivery item(const std::string& id, std::optional<std::string> payload) {
-  return QueuedDelivery{id, "route", "CTRL-" + id, std::move(payload), 0, 0};
+  return QueuedDelivery{id, "route", "CTRL-" + id, std::move(payload), 0, 0, false, ""};
 }
 
 }  // namespace
@@ -189,7 +245,7 @@ BOOST_AUTO_TEST_CASE(retries_a_failed_delivery_with_backoff_until_it_succeeds) {
 BOOST_AUTO_TEST_CASE(parks_a_message_as_dead_after_the_last_attempt) {
   Fixture fixture;
   auto connector =
-      std::make_unique<ScriptedConnector>(std::vector<ErrorCode>(10, ErrorCode::RemoteRejected));
+      std::make_unique<ScriptedConnector>(std::vector<ErrorCode>(10, ErrorCode::RemoteError));
   auto* seen = connector.get();
   DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
                         fixture.cipher);
@@ -203,7 +259,7 @@ BOOST_AUTO_TEST_CASE(parks_a_message_as_dead_after_the_last_attempt) {
   BOOST_CHECK_EQUAL(seen->calls().size(), 3u);
   BOOST_CHECK((fixture.store.outbox[{"D1", "dest"}].state == engine::store::OutboxState::Dead));
   BOOST_REQUIRE(!hops.empty());
-  BOOST_CHECK_EQUAL(hops.back(), "dead:remote_rejected");
+  BOOST_CHECK_EQUAL(hops.back(), "dead:remote_error");
 }
 
 BOOST_AUTO_TEST_CASE(an_ordered_destination_holds_later_messages_behind_a_failing_one) {
@@ -325,6 +381,82 @@ BOOST_AUTO_TEST_CASE(after_a_restart_the_backlog_is_read_from_the_store) {
   worker.stop();
 
   BOOST_CHECK((seen->calls() == std::vector<std::string>{"first", "second"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_rejection_parks_the_message_dead_at_once_and_keeps_the_answer) {
+  Fixture fixture;
+  auto connector = std::make_unique<AnsweringConnector>(ErrorCode::RemoteRejected, 0ms);
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(5), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  worker.start();
+
+  worker.enqueue(item("J1", "payload"));
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().dead == 1; }, 10s));
+  worker.stop();
+
+  BOOST_CHECK_EQUAL(seen->calls(), 1);
+  BOOST_CHECK((fixture.hops("J1") == std::vector<std::string>{"dead:remote_rejected"}));
+  BOOST_CHECK_EQUAL((fixture.store.payloads.count({"J1", "resp", "dest"})), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_waits_as_long_as_the_receiver_asked) {
+  Fixture fixture;
+  auto connector = std::make_unique<AnsweringConnector>(ErrorCode::RemoteError, 3600s);
+  DeliveryWorker worker(settings(5), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher);
+  worker.start();
+  std::int64_t before = engine::pipeline::nowMs();
+
+  worker.enqueue(item("W1", "payload"));
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().failed_attempts == 1; }, 10s));
+  worker.stop();
+  fixture.hops("W1");  // applies what the journal holds
+
+  // The policy's own backoff is 1 ms; the receiver asked for an hour.
+  BOOST_CHECK_GE((fixture.store.outbox[{"W1", "dest"}].next_attempt_ms), before + 3600 * 1000);
+  BOOST_CHECK_EQUAL(worker.counters().delivered, 0u);
+}
+
+BOOST_AUTO_TEST_CASE(transforms_run_before_delivery_and_their_hop_is_audited) {
+  Fixture fixture;
+  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>{ErrorCode::Timeout});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher, upperCaseChain());
+  worker.start();
+
+  worker.enqueue(item("T1", "abc"));
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered == 1; }, 10s));
+  worker.stop();
+
+  // The retry delivers the transformed bytes again, not a transform of them.
+  BOOST_CHECK((seen->calls() == std::vector<std::string>{"ABC", "ABC"}));
+  BOOST_CHECK((fixture.hops("T1") == std::vector<std::string>{"failed:timeout", "transformed:ok",
+                                                              "sent:ok", "acknowledged:ok"}));
+  bool detail_found = false;
+  for (const auto& row : fixture.store.audit) {
+    detail_found = detail_found ||
+                   (row.hop == "transformed" && row.detail == "test:upper: upper-cased every byte");
+  }
+  BOOST_CHECK(detail_found);
+}
+
+BOOST_AUTO_TEST_CASE(a_message_the_transforms_refuse_is_parked_dead_undelivered) {
+  Fixture fixture;
+  auto connector = std::make_unique<ScriptedConnector>(std::vector<ErrorCode>{});
+  auto* seen = connector.get();
+  DeliveryWorker worker(settings(3), std::move(connector), *fixture.journal, fixture.store,
+                        fixture.cipher, upperCaseChain());
+  worker.start();
+
+  worker.enqueue(item("T2", "bad payload"));
+  worker.enqueue(item("T3", "good"));
+  BOOST_REQUIRE(waitUntil([&] { return worker.counters().delivered == 1; }, 10s));
+  worker.stop();
+
+  BOOST_CHECK((seen->calls() == std::vector<std::string>{"GOOD"}));
+  BOOST_CHECK((fixture.hops("T2") == std::vector<std::string>{"dead:invalid_message"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,82 +2,24 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "engine/crypto/key_ring.h"
 #include "engine/fake_store.h"
 #include "engine/hl7/message.h"
+#include "engine/ingest_fixture.h"
 #include "support/test_support.h"
 
 namespace ferry::testing {
 namespace {
 
-using engine::pipeline::Ingest;
-using engine::pipeline::Journal;
-using engine::pipeline::MessageFacts;
-using engine::pipeline::RouteTarget;
-
 const std::string kAdt =
     "MSH|^~\\&|SENDAPP|SENDFAC|RECVAPP|RECVFAC|20260101120000||ADT^A01^ADT_A01|CTRL001|P|2.5.1\r"
     "PID|1||TESTMRN77^^^TESTAUTH^MR||INGESTFAMILY^GIVEN||19800101|M\r";
-
-// Sends ADT to "adt-out"; everything else matches no route.
-class AdtRouter : public engine::pipeline::Router {
- public:
-  std::vector<RouteTarget> match(const MessageFacts& facts) const override {
-    if (facts.message_type == "ADT") {
-      return {RouteTarget{"adt", "adt-out"}};
-    }
-    return {};
-  }
-  std::string explainNoMatch(const MessageFacts&) const override {
-    return "route 'adt': message type not in filter";
-  }
-};
-
-struct Fixture {
-  TempDir dir;
-  FakeStore store;
-  std::shared_ptr<const engine::crypto::KeyRing> keys;
-  std::shared_ptr<const engine::crypto::PayloadCipher> cipher;
-  std::unique_ptr<Journal> journal;
-  AdtRouter router;
-  std::unique_ptr<Ingest> ingest;
-
-  Fixture() {
-    auto loaded = engine::crypto::KeyRing::loadOrCreate((dir.path() / "keys").string(), true);
-    BOOST_REQUIRE(loaded.isOk());
-    keys = loaded.value();
-    cipher = std::make_shared<engine::crypto::PayloadCipher>(keys);
-    journal = std::make_unique<Journal>(store, keys);
-    BOOST_REQUIRE(journal->start().isOk());
-    ingest = std::make_unique<Ingest>(*journal, keys, cipher, router,
-                                      std::map<std::string, engine::pipeline::DeliveryWorker*>{},
-                                      engine::hl7::ParseLimits{});
-  }
-
-  std::string field(const std::string& ack, const std::string& path) {
-    auto parsed = engine::hl7::Message::parse(ack);
-    BOOST_REQUIRE_MESSAGE(parsed.isOk(), "ACK does not parse");
-    auto value = parsed.value().get(path);
-    return value.isOk() && value.value() ? *value.value() : "";
-  }
-
-  std::vector<std::string> hops(const std::string& id) {
-    std::vector<std::string> result;
-    for (const auto& row : store.audit) {
-      if (row.message_id == id) {
-        result.push_back(row.hop);
-      }
-    }
-    return result;
-  }
-};
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ingest)
 
 BOOST_AUTO_TEST_CASE(accepts_a_routed_message_with_aa_after_storing_it_encrypted) {
-  Fixture fixture;
+  IngestFixture fixture;
 
   auto outcome = fixture.ingest->ingest(kAdt, {"in", "127.0.0.1:1"});
 
@@ -102,7 +44,7 @@ BOOST_AUTO_TEST_CASE(accepts_a_routed_message_with_aa_after_storing_it_encrypted
 }
 
 BOOST_AUTO_TEST_CASE(the_same_patient_gets_the_same_keyed_hash_and_no_plain_identifier) {
-  Fixture fixture;
+  IngestFixture fixture;
   std::string second = kAdt;
   second.replace(second.find("CTRL001"), 7, "CTRL002");
 
@@ -116,7 +58,7 @@ BOOST_AUTO_TEST_CASE(the_same_patient_gets_the_same_keyed_hash_and_no_plain_iden
 }
 
 BOOST_AUTO_TEST_CASE(stores_an_unroutable_message_as_filtered_and_still_answers_aa) {
-  Fixture fixture;
+  IngestFixture fixture;
   std::string oru = kAdt;
   oru.replace(oru.find("ADT^A01^ADT_A01"), 15, "ORU^R01^ORU_R01");
 
@@ -130,7 +72,7 @@ BOOST_AUTO_TEST_CASE(stores_an_unroutable_message_as_filtered_and_still_answers_
 }
 
 BOOST_AUTO_TEST_CASE(answers_ar_to_bytes_that_do_not_parse_and_keeps_them_encrypted) {
-  Fixture fixture;
+  IngestFixture fixture;
   const std::string garbage = "THIS IS NOT HL7 INGESTFAMILY";
 
   auto outcome = fixture.ingest->ingest(garbage, {"in", ""});
@@ -148,7 +90,7 @@ BOOST_AUTO_TEST_CASE(answers_ar_to_bytes_that_do_not_parse_and_keeps_them_encryp
 }
 
 BOOST_AUTO_TEST_CASE(rejects_a_message_without_a_message_type_naming_msh_9) {
-  Fixture fixture;
+  IngestFixture fixture;
   std::string untyped = kAdt;
   untyped.replace(untyped.find("ADT^A01^ADT_A01"), 15, "");
 
@@ -162,7 +104,7 @@ BOOST_AUTO_TEST_CASE(rejects_a_message_without_a_message_type_naming_msh_9) {
 }
 
 BOOST_AUTO_TEST_CASE(accepts_a_message_without_control_id_and_warns_in_the_ack) {
-  Fixture fixture;
+  IngestFixture fixture;
   std::string anonymous = kAdt;
   anonymous.replace(anonymous.find("CTRL001"), 7, "");
 
@@ -176,7 +118,7 @@ BOOST_AUTO_TEST_CASE(accepts_a_message_without_control_id_and_warns_in_the_ack) 
 }
 
 BOOST_AUTO_TEST_CASE(answers_ae_and_never_aa_when_the_store_cannot_commit) {
-  Fixture fixture;
+  IngestFixture fixture;
   fixture.store.fail_next_apply = true;
 
   auto outcome = fixture.ingest->ingest(kAdt, {"in", ""});

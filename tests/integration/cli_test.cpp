@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_CASE(check_reports_a_plain_listener_not_marked_insecure) {
   "keys": {"file": "keys"},
   "listeners": [{"name": "in", "type": "mllp", "port": 2575}],
   "routes": [{"name": "r", "source": "in",
-              "destinations": [{"name": "d", "type": "file", "directory": "out"}]}]
+              "destinations": [{"name": "d", "type": "file", "directory": "out",
+                                "business_associate": {"covered": true, "agreement": "own"}}]}]
 })");
 
   CommandResult result = runFerry({"check", "--config", config.string()});
@@ -67,8 +68,10 @@ BOOST_AUTO_TEST_CASE(check_reports_a_plain_listener_not_marked_insecure) {
 
 BOOST_AUTO_TEST_CASE(run_refuses_a_key_file_that_others_can_read) {
   TempDir dir;
-  auto config = writeEngineConfig(dir.path(), {R"({"name": "d", "type": "file", "directory": ")" +
-                                               (dir.path() / "out").string() + R"("})"});
+  auto config = writeEngineConfig(
+      dir.path(),
+      {R"({"name": "d", "type": "file", "directory": ")" + (dir.path() / "out").string() +
+       R"(", "business_associate": {"covered": true, "agreement": "own"}})"});
   {
     EngineProcess first(config, dir.path());
     BOOST_REQUIRE(first.waitReady());

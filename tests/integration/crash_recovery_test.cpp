@@ -60,11 +60,12 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_message_is_delivered_after_kill_9_and_re
   auto config = writeEngineConfig(
       dir.path(),
       {R"({"name": "archive", "type": "file", "directory": ")" + (dir.path() / "out").string() +
-           R"("})",
+           R"(", "business_associate": {"covered": true, "agreement": "own"}})",
        R"({"name": "downstream", "type": "mllp", "host": "127.0.0.1", "port": )" +
            std::to_string(downstream_port) +
            R"(, "insecure": true, "retry": {"max_attempts": 1000, "initial_backoff_ms": 20,)" +
-           R"( "max_backoff_ms": 100}})"});
+           R"( "max_backoff_ms": 100},)"
+           R"( "business_associate": {"covered": true, "agreement": "test peer"}})"});
 
   std::set<std::string> acknowledged;
   {

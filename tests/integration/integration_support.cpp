@@ -1,6 +1,10 @@
 #include "integration/integration_support.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+
+#include <boost/test/unit_test.hpp>
 
 #include "engine/hl7/message_splitter.h"
 #include "support/test_support.h"
@@ -40,28 +44,52 @@ std::vector<WireMessage> corpusWireMessages() {
   return messages;
 }
 
-std::filesystem::path writeEngineConfig(const std::filesystem::path& dir,
-                                        const std::vector<std::string>& destinations_json) {
-  std::string destinations;
-  for (const auto& destination : destinations_json) {
-    destinations += (destinations.empty() ? "" : ",\n        ") + destination;
-  }
+std::filesystem::path writeEngineConfigWith(const std::filesystem::path& dir,
+                                            const std::string& listeners_json,
+                                            const std::string& routes_json) {
   std::string config = R"({
   // Written by the integration tests.
   "engine": {"name": "integration", "data_directory": ")" +
                        (dir / "data").string() + R"(", "log_file": ")" +
                        (dir / "engine.log").string() + R"("},
   "keys": {"file": ")" +
-                       (dir / "keys" / "ferry.keys").string() +
-                       R"("},
-  "listeners": [{"name": "in", "type": "mllp", "port": 0, "insecure": true}],
-  "routes": [{"name": "all", "source": "in", "destinations": [
-        )" + destinations +
-                       R"(]}]
+                       (dir / "keys" / "ferry.keys").string() + R"("},
+  "listeners": [)" + listeners_json +
+                       R"(],
+  "routes": [)" + routes_json +
+                       R"(]
 })";
   auto path = dir / "ferry.json";
   writeFile(path, config);
   return path;
+}
+
+std::filesystem::path writeEngineConfig(const std::filesystem::path& dir,
+                                        const std::vector<std::string>& destinations_json) {
+  std::string destinations;
+  for (const auto& destination : destinations_json) {
+    destinations += (destinations.empty() ? "" : ",\n        ") + destination;
+  }
+  return writeEngineConfigWith(
+      dir, R"({"name": "in", "type": "mllp", "port": 0, "insecure": true})",
+      R"({"name": "all", "source": "in", "destinations": [)" + destinations + "]}");
+}
+
+std::string querySql(const std::filesystem::path& database, const std::string& sql) {
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE_EQUAL(sqlite3_open(database.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  std::string result;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(statement, 0);
+      result += text != nullptr ? reinterpret_cast<const char*>(text) : "";
+      result += "\n";
+    }
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return result;
 }
 
 std::string allBytesUnder(const std::filesystem::path& dir) {

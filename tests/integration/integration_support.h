@@ -29,6 +29,15 @@ std::vector<std::filesystem::path> corpusHl7Files();
 std::filesystem::path writeEngineConfig(const std::filesystem::path& dir,
                                         const std::vector<std::string>& destinations_json);
 
+// Writes an engine config into `dir` like writeEngineConfig, with the given listener and route
+// objects (JSON text) instead of the MLLP listener and the one route.
+std::filesystem::path writeEngineConfigWith(const std::filesystem::path& dir,
+                                            const std::string& listeners_json,
+                                            const std::string& routes_json);
+
+// Runs a query on an engine's SQLite store: the first column of every row, one per line.
+std::string querySql(const std::filesystem::path& database, const std::string& sql);
+
 // Every regular file below `dir`, concatenated (for searching plaintext).
 std::string allBytesUnder(const std::filesystem::path& dir);
 

@@ -37,14 +37,16 @@ std::vector<std::string> filesUnder(const std::filesystem::path& dir) {
 }
 
 std::string fileDestination(const std::filesystem::path& dir) {
-  return R"({"name": "archive", "type": "file", "directory": ")" + dir.string() + R"("})";
+  return R"({"name": "archive", "type": "file", "directory": ")" + dir.string() +
+         R"(", "business_associate": {"covered": true, "agreement": "own"}})";
 }
 
 std::string mllpDestination(const std::string& name, int port, int max_attempts = 50) {
   return R"({"name": ")" + name + R"(", "type": "mllp", "host": "127.0.0.1", "port": )" +
          std::to_string(port) + R"(, "insecure": true, "ack_timeout_ms": 5000, "retry": )" +
          R"({"max_attempts": )" + std::to_string(max_attempts) +
-         R"(, "initial_backoff_ms": 50, "max_backoff_ms": 200}})";
+         R"(, "initial_backoff_ms": 50, "max_backoff_ms": 200},)" +
+         R"( "business_associate": {"covered": true, "agreement": "test peer"}})";
 }
 
 // Whether finding `value` in the store would mean a leak rather than chance. The store holds
@@ -105,23 +107,6 @@ void execSql(const std::filesystem::path& database, const std::string& sql) {
   sqlite3_free(error);
   sqlite3_close(db);
   BOOST_REQUIRE_MESSAGE(rc == SQLITE_OK, "sql failed: " + message);
-}
-
-std::string querySql(const std::filesystem::path& database, const std::string& sql) {
-  sqlite3* db = nullptr;
-  BOOST_REQUIRE_EQUAL(sqlite3_open(database.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  std::string result;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(statement, 0);
-      result += text != nullptr ? reinterpret_cast<const char*>(text) : "";
-      result += "\n";
-    }
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return result;
 }
 
 // Flips one bit of byte `offset` of a message's stored inbound ciphertext.
