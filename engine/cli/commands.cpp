@@ -17,7 +17,10 @@ constexpr const char* kUsage =
     "        send every HL7v2 message in each file over MLLP and print each ACK code;\n"
     "        exits 1 unless every message was answered AA\n"
     "  audit verify --config FILE\n"
-    "        check the audit trail's HMAC chain; names the first broken record\n";
+    "        check the audit trail's HMAC chain; names the first broken record\n"
+    "  validate [--json] FILE...\n"
+    "        check HL7v2 and FHIR R4 JSON (.json, .ndjson) files; prints each verdict and the\n"
+    "        issues by location and rule; exits 1 when any is invalid, 2 if unreadable\n";
 
 }  // namespace
 
@@ -34,8 +37,14 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (command == "check") {
     return checkCommand(rest, out, err);
   }
+  if (command == "map") {
+    return mapCommand(rest, out, err);
+  }
   if (command == "send") {
     return sendCommand(rest, out, err);
+  }
+  if (command == "validate") {
+    return validateCommand(rest, out, err);
   }
   if (command == "audit" && !rest.empty() && rest[0] == "verify") {
     return auditVerifyCommand(std::vector<std::string>(rest.begin() + 1, rest.end()), out, err);

@@ -13,5 +13,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
 int checkCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int sendCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int validateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int mapCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ferry::engine::cli

@@ -1,0 +1,46 @@
+#include "mappings/v2_fhir/stable_id.h"
+
+#include <array>
+#include <cstdint>
+
+#include <openssl/evp.h>
+
+namespace ferry::mappings::v2fhir {
+namespace {
+
+// Ferry's namespace UUID for v2-to-FHIR resource ids (randomly chosen once, never change it:
+// every id already sent depends on it).
+constexpr std::array<std::uint8_t, 16> kNamespace = {
+    0x6f, 0x1c, 0x9a, 0x52, 0x3d, 0x0e, 0x4b, 0x7a, 0x9e, 0x21, 0x58, 0xc4, 0x0d, 0x93, 0xa7, 0x6b};
+
+}  // namespace
+
+std::string nameBasedUuid(std::string_view name) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  bool ok = context != nullptr && EVP_DigestInit_ex(context, EVP_sha1(), nullptr) == 1 &&
+            EVP_DigestUpdate(context, kNamespace.data(), kNamespace.size()) == 1 &&
+            EVP_DigestUpdate(context, name.data(), name.size()) == 1 &&
+            EVP_DigestFinal_ex(context, digest.data(), &size) == 1;
+  EVP_MD_CTX_free(context);
+  if (!ok || size < 16) {
+    // SHA-1 is part of every OpenSSL default provider; without it nothing can be identified.
+    return {};
+  }
+  digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x50);
+  digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t index = 0; index < 16; ++index) {
+    if (index == 4 || index == 6 || index == 8 || index == 10) {
+      out += '-';
+    }
+    out += kHex[digest[index] >> 4];
+    out += kHex[digest[index] & 0x0F];
+  }
+  return out;
+}
+
+}  // namespace ferry::mappings::v2fhir
