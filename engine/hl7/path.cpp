@@ -111,7 +111,14 @@ std::string formatPath(const Path& path) {
     if (value == kEveryRepetition) {
       return "[*]";
     }
-    return value == 1 ? std::string() : "[" + std::to_string(value) + "]";
+    if (value == 1) {
+      return std::string();
+    }
+    // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict, falsely) on "[" + to_string.
+    std::string text = "[";
+    text += std::to_string(value);
+    text += ']';
+    return text;
   };
   std::string text = path.segment + repetition(path.segment_repetition) + "-" +
                      std::to_string(path.field) + repetition(path.repetition);

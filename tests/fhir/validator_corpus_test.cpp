@@ -1,6 +1,6 @@
 // The validator over the public FHIR corpus (../shared/corpus/fhir, described in its
 // SOURCES.md): every example resource passes unless its note (or the short list of known
-// disagreements below, each explained in tests/fhir/VALIDATOR_CORPUS.md) says otherwise, and
+// disagreements below, each explained in docs/fhir-validation.md) says otherwise, and
 // every fhir-test-cases/validator file gets the verdict the HL7 Java validator recorded for it,
 // with at least one error at a location the recorded outcome also names.
 
@@ -37,7 +37,7 @@ const std::map<std::string, std::string>& needsMoreThanBaseSpec() {
 }
 
 // Example files the corpus presents as valid in which the validator finds errors, each a real
-// breach of R4.0.1, with the location reported (see VALIDATOR_CORPUS.md).
+// breach of R4.0.1, with the location reported (see docs/fhir-validation.md).
 const std::map<std::string, std::string>& knownInvalidExamples() {
   static const std::map<std::string, std::string> files = {
       // Marked invalid by SOURCES.md.

@@ -27,6 +27,14 @@ BOOST_AUTO_TEST_CASE(check_accepts_the_example_configuration) {
   BOOST_CHECK_MESSAGE(contains(result.output, "configuration OK"), result.output);
 }
 
+BOOST_AUTO_TEST_CASE(check_accepts_the_fhir_example_configuration) {
+  CommandResult result = runFerry(
+      {"check", "--config", std::string(FERRY_SOURCE_DIR) + "/config/example-fhir.json"});
+
+  BOOST_CHECK_EQUAL(result.exit_code, 0);
+  BOOST_CHECK_MESSAGE(contains(result.output, "configuration OK"), result.output);
+}
+
 BOOST_AUTO_TEST_CASE(check_prints_every_error_with_file_line_and_json_path) {
   TempDir dir;
   auto config = dir.path() / "broken.json";
