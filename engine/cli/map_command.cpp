@@ -1,7 +1,9 @@
-// `ferry map --mapping NAME FILE [--collection] [--timezone +HH:MM] [--mapping-dir DIR]`: maps
-// every HL7 v2 message in FILE with the registered "mapping" transform (the same one routes
-// use), prints each Bundle as indented JSON on stdout and its coverage report (paths, never
-// values) on stderr. Sends nothing anywhere.
+// `ferry map --mapping NAME FILE [--collection] [--timezone +HH:MM] [--mapping-dir DIR]
+//  [--message auto|ADT^A08|ADT^A04|ORU^R01]`: maps FILE with the registered "mapping" transform
+// (the same one routes use) and prints the coverage report (paths, never values) on stderr.
+// v2-to-fhir maps every HL7 v2 message in FILE and prints each Bundle as indented JSON;
+// fhir-to-v2 maps FILE as one FHIR resource or Bundle and prints the HL7 v2 message one segment
+// a line. Sends nothing anywhere.
 
 #include <fstream>
 #include <sstream>
@@ -36,21 +38,49 @@ std::string indented(const std::string& compact) {
   return parsed.isOk() ? fhir::writeJson(parsed.value().root, true) : compact;
 }
 
+// fhir-to-v2: the whole file is one FHIR resource or Bundle; segments are printed one a line.
+int printHl7(const pipeline::PayloadTransform& transform, const std::string& file,
+             const std::string& content, std::ostream& out, std::ostream& err) {
+  auto result = transform.apply(content, pipeline::TransformContext{"", "", ""});
+  if (!result.isOk()) {
+    err << file << ": mapping failed: " << result.status().toString() << "\n";
+    return 1;
+  }
+  std::string text = result.value().payload;
+  for (char& c : text) {
+    if (c == '\r') {
+      c = '\n';
+    }
+  }
+  out << text;
+  err << "--- coverage: " << file << "\n";
+  for (const std::string& action : result.value().actions) {
+    err << action << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int mapCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  Arguments arguments(args, {"--mapping", "--timezone", "--mapping-dir"}, {"--collection"});
+  Arguments arguments(args, {"--mapping", "--timezone", "--mapping-dir", "--message"},
+                      {"--collection"});
   if (!arguments.error().empty() || !arguments.value("--mapping") ||
       arguments.positional().size() != 1) {
     err << "ferry map: "
         << (arguments.error().empty()
-                ? "usage: ferry map --mapping NAME FILE [--collection] [--timezone +HH:MM]"
+                ? "usage: ferry map --mapping NAME FILE [--collection] [--timezone +HH:MM] "
+                  "[--message auto|ADT^A08|ADT^A04|ORU^R01]"
                 : arguments.error())
         << "\n";
     return 2;
   }
+  bool from_fhir = *arguments.value("--mapping") == "fhir-to-v2";
   std::string json =
       "{\"type\": \"mapping\", \"mapping\": " + quoted(*arguments.value("--mapping"));
+  if (auto message = arguments.value("--message")) {
+    json += ", \"message\": " + quoted(*message);
+  }
   if (arguments.has("--collection")) {
     json += ", \"bundle_type\": \"collection\"";
   }
@@ -83,6 +113,9 @@ int mapCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
     return 2;
   }
   std::string content = bytes.str();
+  if (from_fhir) {
+    return printHl7(*transform, file, content, out, err);
+  }
   hl7::SplitResult split = hl7::splitMessages(content);
   std::vector<std::string_view> messages = split.messages();
   if (messages.empty()) {

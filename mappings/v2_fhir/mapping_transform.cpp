@@ -3,6 +3,7 @@
 #include "engine/fhir/json_writer.h"
 #include "engine/hl7/message.h"
 #include "engine/pipeline/registry.h"
+#include "mappings/fhir_v2/fhir_v2_transform.h"
 #include "mappings/v2_fhir/hl7_time.h"
 #include "mappings/v2_fhir/mapping_metrics.h"
 
@@ -82,6 +83,11 @@ class MappingTransform : public PayloadTransform {
 std::unique_ptr<PayloadTransform> makeMappingTransform(
     const engine::config::ConfigNode& node, engine::config::ConfigErrors& errors,
     const engine::pipeline::TransformEnvironment& /*environment*/) {
+  // The FHIR -> HL7 v2 direction has its own keys (mappings/fhir_v2/fhir_v2_transform.h).
+  if (auto kind = node.member("mapping");
+      kind && kind->isString() && kind->asString() == "fhir-to-v2") {
+    return fhirv2::makeFhirToV2Transform(node, errors);
+  }
   node.rejectUnknownKeys({"type", "mapping", "bundle_type", "timezone", "mapping_dir"}, errors);
   std::string mapping = node.getString("mapping", errors);
   MapOptions options;
@@ -100,7 +106,7 @@ std::unique_ptr<PayloadTransform> makeMappingTransform(
   }
   if (!mapping.empty() && mapping != "v2-to-fhir") {
     errors.add(*node.member("mapping"),
-               "unknown mapping '" + mapping + "' (available: v2-to-fhir)");
+               "unknown mapping '" + mapping + "' (available: v2-to-fhir, fhir-to-v2)");
   }
   std::string directory = node.getString("mapping_dir", errors, std::string());
   if (!errors.empty()) {
