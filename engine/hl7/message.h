@@ -128,6 +128,12 @@ class Message {
   std::string_view rawField(std::size_t segment_index, std::size_t field) const;
   // Number of repetitions of `field` in the segment at 0-based `segment_index`; 0 when absent.
   std::size_t repetitionCount(std::size_t segment_index, std::size_t field) const;
+  // Every field of the segment at 0-based `segment_index` as raw bytes, by HL7 number:
+  // fields[0] is the segment id, fields[f] what rawField(segment_index, f) returns (for MSH,
+  // fields[1] is the field separator), up to the last field present, trailing empty fields
+  // included. Cleared when out of range. For code that rewrites every field of a segment
+  // (stripping, de-identification): one call instead of one rawField() per field.
+  void rawFields(std::size_t segment_index, std::vector<std::string_view>& fields) const;
 
   // Implementation state is private to engine/hl7 (message_data.h). Copies are deep; moved-from
   // messages read as empty.

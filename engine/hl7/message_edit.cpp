@@ -1,5 +1,6 @@
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "engine/hl7/message.h"
 #include "engine/hl7/message_data.h"
@@ -203,6 +204,26 @@ Status Message::set(std::string_view path, std::string_view value) {
   }
   state_->data = std::move(reparsed).value();
   return Status::ok();
+}
+
+void Message::rawFields(std::size_t segment_index, std::vector<std::string_view>& fields) const {
+  fields.clear();
+  if (!state_ || segment_index >= state_->data.segments.size()) {
+    return;
+  }
+  const MessageData& d = state_->data;
+  const SegmentInfo& s = d.segments[segment_index];
+  const std::string_view bytes(d.bytes);
+  fields.reserve(s.element_count + 2);
+  fields.push_back(bytes.substr(s.begin, 3));
+  if (segment_index == 0) {
+    // MSH-1 is the separator after "MSH"; the scan's first element is MSH-2.
+    fields.push_back(bytes.substr(s.begin + 3, 1));
+  }
+  for (std::size_t k = 1; k <= s.element_count; ++k) {
+    const Span span = detail::elementSpan(d, s, k);
+    fields.push_back(bytes.substr(span.begin, span.end - span.begin));
+  }
 }
 
 }  // namespace ferry::engine::hl7
