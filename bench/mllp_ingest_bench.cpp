@@ -883,7 +883,8 @@ Row loadRow(const std::string& phase, const LoadPlan& plan, const LoadResult& re
 
 using ferry::engine::pipeline::Engine;
 
-std::string engineConfigText(const fs::path& dir, bool route_matches, const std::string& level) {
+std::string engineConfigText(const fs::path& dir, bool route_matches, const std::string& level,
+                             bool deidentify) {
   // The no-route engine filters on a type the benchmark never sends: messages are stored and
   // answered AA, and nothing is queued for delivery.
   std::string types = route_matches ? R"(["ADT^A01"])" : R"(["ORU^R01"])";
@@ -902,16 +903,17 @@ std::string engineConfigText(const fs::path& dir, bool route_matches, const std:
        << R"(  "routes": [{"name": "adt", "source": "in", "filter": {"message_types": )" << types
        << R"(}, "destinations": [{"name": "archive", "type": "file", "directory": ")"
        << (dir / "out").string() << R"(", "extension": ".hl7",)"
-       << R"( "business_associate": {"covered": true, "agreement": "bench"}}]}])"
+       << (deidentify ? R"( "transforms": [{"type": "deidentify", "pseudonyms": true}]}]}])"
+                      : R"( "business_associate": {"covered": true, "agreement": "bench"}}]}])")
        << "\n}\n";
   return text.str();
 }
 
 std::unique_ptr<Engine> startEngine(const fs::path& dir, bool route_matches,
-                                    const std::string& log_level) {
+                                    const std::string& log_level, bool deidentify) {
   fs::create_directories(dir);
   fs::path config_path = dir / "ferry.jsonc";
-  std::ofstream(config_path) << engineConfigText(dir, route_matches, log_level);
+  std::ofstream(config_path) << engineConfigText(dir, route_matches, log_level, deidentify);
 
   ferry::engine::config::ConfigErrors errors;
   auto config = ferry::engine::config::loadEngineConfig(config_path.string(), errors);
@@ -1014,13 +1016,16 @@ struct Options {
   std::string log_level = "information";
   fs::path base = fs::temp_directory_path();
   bool keep = false;
+  // The file destination de-identifies (Safe Harbor with pseudonyms) before writing: compare
+  // with a run without it for the cost of de-identification in the whole engine.
+  bool deidentify = false;
 };
 
 void printUsage() {
   std::printf(
       "usage: mllp_ingest_bench [--messages N] [--seconds S] [--quick] [--rounds N]\n"
       "                         [--connections N,M..] [--only floor,engine,no-route]\n"
-      "                         [--log-level LEVEL] [--dir DIR] [--keep]\n"
+      "                         [--log-level LEVEL] [--dir DIR] [--keep] [--deidentify]\n"
       "  --messages N   messages per connection in every phase (default: 2000 on one\n"
       "                 connection, 500 per connection on several)\n"
       "  --seconds S    run each load phase for S seconds instead of a message count\n"
@@ -1031,7 +1036,8 @@ void printUsage() {
       "                 to end, sustained), no-route (ingest without delivery); default all\n"
       "  --log-level L  engine log level (default information, as shipped)\n"
       "  --dir DIR      where the temporary directory goes (default: system temp dir)\n"
-      "  --keep         keep the temporary directory (database, log, delivered files)\n");
+      "  --keep         keep the temporary directory (database, log, delivered files)\n"
+      "  --deidentify   the file destination de-identifies (Safe Harbor, pseudonyms) first\n");
 }
 
 std::optional<Options> parseOptions(int argc, char** argv) try {
@@ -1118,6 +1124,8 @@ std::optional<Options> parseOptions(int argc, char** argv) try {
       options.base = *text;
     } else if (arg == "--keep") {
       options.keep = true;
+    } else if (arg == "--deidentify") {
+      options.deidentify = true;
     } else {
       return std::nullopt;
     }
@@ -1156,7 +1164,7 @@ class Benchmark {
   }
 
   bool engineWithDelivery() {
-    auto engine = startEngine(dir_ / "engine", true, options_.log_level);
+    auto engine = startEngine(dir_ / "engine", true, options_.log_level, options_.deidentify);
     if (!engine) {
       return false;
     }
@@ -1192,7 +1200,7 @@ class Benchmark {
   }
 
   bool engineWithoutRoute() {
-    auto engine = startEngine(dir_ / "engine-no-route", false, options_.log_level);
+    auto engine = startEngine(dir_ / "engine-no-route", false, options_.log_level, false);
     if (!engine) {
       return false;
     }

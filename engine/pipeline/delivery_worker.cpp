@@ -14,25 +14,6 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("engine.delivery"); }
 
-// The transforms' actions as one audit detail: paths only (the transforms never put values in
-// them), capped so that one message cannot swell the audit table.
-std::string summarizeActions(const std::vector<std::string>& actions) {
-  constexpr std::size_t kMaxDetail = 4000;
-  std::string detail;
-  std::size_t listed = 0;
-  for (const std::string& action : actions) {
-    if (detail.size() + action.size() + 2 > kMaxDetail) {
-      break;
-    }
-    detail += (detail.empty() ? "" : "; ") + action;
-    ++listed;
-  }
-  if (listed < actions.size()) {
-    detail += "; (+" + std::to_string(actions.size() - listed) + " more)";
-  }
-  return detail;
-}
-
 }  // namespace
 
 std::int64_t nowMs() {
@@ -338,7 +319,7 @@ bool DeliveryWorker::transform(QueuedDelivery& item, std::string& payload) {
   }
   payload = std::move(result.value().payload);
   item.transformed = true;
-  item.transform_detail = summarizeActions(result.value().actions);
+  item.transform_detail = summarizeTransformActions(result.value().actions);
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/pipeline/transform_chain.h"
 
+#include <algorithm>
+
 namespace ferry::engine::pipeline {
 
 TransformChain TransformChain::build(const config::DestinationSettings& destination,
@@ -67,6 +69,55 @@ Result<TransformResult> TransformChain::apply(std::string_view payload,
     }
   }
   return combined;
+}
+
+// The transforms' actions as one audit detail: paths only (the transforms never put values in
+// them), grouped by transform and verb so that a record stays short ("deidentify:safe-harbor:
+// removed PID-5, PID-13; generalised PID-7 to year"), and capped so that one message cannot
+// swell the audit table. Each action reads "<transform>: <verb> <what>".
+std::string summarizeTransformActions(const std::vector<std::string>& actions) {
+  constexpr std::size_t kMaxDetail = 4000;
+  struct Group {
+    std::string transform;
+    std::string verb;
+    std::string objects;
+  };
+  std::vector<Group> groups;
+  for (const std::string& action : actions) {
+    std::size_t colon = action.find(": ");
+    std::string transform = colon == std::string::npos ? "" : action.substr(0, colon);
+    std::string rest = colon == std::string::npos ? action : action.substr(colon + 2);
+    std::size_t space = rest.find(' ');
+    std::string verb = space == std::string::npos ? rest : rest.substr(0, space);
+    std::string object = space == std::string::npos ? "" : rest.substr(space + 1);
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const Group& candidate) {
+      return candidate.transform == transform && candidate.verb == verb;
+    });
+    if (group == groups.end()) {
+      groups.push_back({transform, verb, object});
+    } else if (!object.empty()) {
+      group->objects += (group->objects.empty() ? "" : ", ") + object;
+    }
+  }
+
+  std::string detail;
+  std::string current_transform;
+  for (std::size_t index = 0; index < groups.size(); ++index) {
+    const Group& group = groups[index];
+    std::string part = group.verb + (group.objects.empty() ? "" : " " + group.objects);
+    if (index == 0 || group.transform != current_transform) {
+      part = (index == 0 ? "" : " | ") + (group.transform.empty() ? "" : group.transform + ": ") +
+             part;
+      current_transform = group.transform;
+    } else {
+      part = "; " + part;
+    }
+    detail += part;
+  }
+  if (detail.size() > kMaxDetail) {
+    detail = detail.substr(0, kMaxDetail - 16) + " ... (truncated)";
+  }
+  return detail;
 }
 
 void checkBusinessAssociateGate(const config::DestinationSettings& destination,

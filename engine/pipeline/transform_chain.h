@@ -38,6 +38,11 @@ class TransformChain {
   std::vector<std::unique_ptr<PayloadTransform>> transforms_;
 };
 
+// The actions of TransformChain::apply ("<transform>: <verb> <what>") as one short audit detail,
+// grouped by transform and verb: "strip:x: removed PID-5, PID-13; generalised PID-7 to year".
+// Paths only, as the transforms give them; capped at 4000 characters.
+std::string summarizeTransformActions(const std::vector<std::string>& actions);
+
 // The Business Associate gate: a destination not declared covered by an agreement must
 // receive only de-identified output. Adds an error naming the route and the destination.
 void checkBusinessAssociateGate(const config::DestinationSettings& destination,
