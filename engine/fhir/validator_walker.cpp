@@ -427,13 +427,27 @@ void Walker::checkPrimitive(const Slot& slot, const JsonValue& value) {
 
 void Walker::report(IssueSeverity severity, std::string_view code, std::string diagnostics,
                     const JsonValue* at, std::string_view extra, std::int32_t extra_index) {
+  if (issues_.size() >= kMaxIssues) {
+    if (dropped_issues_++ == 0) {
+      Issue last;
+      last.severity = IssueSeverity::Error;
+      last.code = "too-costly";
+      last.diagnostics = "more than " + std::to_string(kMaxIssues) +
+                         " issues; the rest of the resource was not reported";
+      issues_.push_back(std::move(last));
+    }
+    return;
+  }
   Issue issue;
   issue.severity = severity;
   issue.code = std::string(code);
   issue.expression = expression(extra, extra_index);
   issue.diagnostics = std::move(diagnostics);
   if (at != nullptr && !source_.empty() && at->offset() < source_.size()) {
-    auto [line, column] = lineAndColumn(source_, at->offset());
+    if (!lines_) {
+      lines_.emplace(source_);
+    }
+    auto [line, column] = lines_->locate(at->offset());
     issue.line = line;
     issue.column = column;
   }

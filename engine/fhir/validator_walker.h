@@ -17,11 +17,13 @@
 
 #include <bitset>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "engine/fhir/json_parser.h"
 #include "engine/fhir/json_value.h"
 #include "engine/fhir/outcome.h"
 #include "engine/fhir/validator_model.h"
@@ -112,8 +114,15 @@ class Walker {
   const Model& model_;
   const Definitions& definitions_;
   std::string_view source_;
+  // Built at the first issue that needs a line: one pass over the text, then a lookup per issue
+  // (scanning from the start for each issue made many-issue documents quadratic).
+  std::optional<LineIndex> lines_;
   bool json_checked_;
   std::vector<Issue>& issues_;
+  // Beyond this many issues the rest are summed up in one: a hostile document with a hundred
+  // thousand unknown members must not make a megabyte-size answer or hold a thread.
+  static constexpr std::size_t kMaxIssues = 1000;
+  std::size_t dropped_issues_ = 0;
   std::vector<PathPart> path_;
   std::vector<Scope> scopes_;  // scopes_[depth_ - 1] is the current one; reused across resources
   std::size_t depth_ = 0;
