@@ -141,6 +141,11 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
         logRequest(Poco::Message::PRIO_INFORMATION, method, 400, "", peer);
         return;
     }
+    if (request.getChunkedTransferEncoding()) {
+      // POCO's chunked reader takes a malformed chunk size for the end of the body, so the
+      // bytes after it cannot be trusted to start the next request: close after answering.
+      response.setKeepAlive(false);
+    }
     submit(response, body, method, peer);
   }
 

@@ -29,9 +29,35 @@ std::string resourceTypeOf(const fhir::JsonValue& resource) {
   return type != nullptr ? *type : std::string();
 }
 
+// The resource type as metadata, logs and routing may hold it: only a real R4 type name, since
+// a sender can write anything there.
+std::string knownResourceType(const fhir::JsonValue& resource,
+                              const fhir::Definitions& definitions) {
+  std::string type = resourceTypeOf(resource);
+  return type.empty() || definitions.isResourceType(type) ? type : "(unknown type)";
+}
+
+// An issue's location as the store, audit and log may keep it. Issues never carry values, but a
+// sender may put anything into a member name or a resourceType, and both appear in locations:
+// names the definitions do not know are replaced. The sender's own answer keeps them.
+std::string storedExpression(const fhir::Issue& issue, const fhir::Definitions& definitions) {
+  std::string expression = issue.expression;
+  std::size_t dot = expression.find('.');
+  std::string root = expression.substr(0, dot);
+  if (!root.empty() && root != "$" && !definitions.isResourceType(root)) {
+    expression = "(unknown type)" + (dot == std::string::npos ? "" : expression.substr(dot));
+  }
+  if (issue.diagnostics.rfind("not a known element", 0) == 0) {
+    std::size_t last = expression.rfind('.');
+    expression =
+        (last == std::string::npos ? "" : expression.substr(0, last + 1)) + "(unknown element)";
+  }
+  return expression;
+}
+
 // The audit and store detail for a refused resource: the first few error locations and rules.
-// Issues never carry values (outcome.h), so this holds no PHI.
-std::string issueSummary(const std::vector<fhir::Issue>& issues) {
+std::string issueSummary(const std::vector<fhir::Issue>& issues,
+                         const fhir::Definitions& definitions) {
   std::string summary;
   int listed = 0;
   for (const fhir::Issue& issue : issues) {
@@ -43,10 +69,10 @@ std::string issueSummary(const std::vector<fhir::Issue>& issues) {
       summary += "; ...";
       break;
     }
-    summary +=
-        (summary.empty() ? "" : "; ") +
-        (issue.expression.empty() ? "line " + std::to_string(issue.line) : issue.expression) +
-        ": " + issue.code + ": " + issue.diagnostics;
+    summary += (summary.empty() ? "" : "; ") +
+               (issue.expression.empty() ? "line " + std::to_string(issue.line)
+                                         : storedExpression(issue, definitions)) +
+               ": " + issue.code + ": " + issue.diagnostics;
   }
   return summary.substr(0, 2000);
 }
@@ -127,7 +153,7 @@ SubmitResult Ingest::submitFhir(std::string_view json, const InboundContext& con
   std::vector<fhir::Issue> found = fhir_validator_->validate(resource, json, validation);
   issues.insert(issues.end(), found.begin(), found.end());
 
-  std::string resource_type = resourceTypeOf(resource);
+  std::string resource_type = knownResourceType(resource, fhir_validator_->definitions());
   if (options.base_endpoint) {
     const std::string* bundle_type = memberText(resource, "type");
     if (resource_type != "Bundle" || bundle_type == nullptr ||
@@ -238,7 +264,7 @@ SubmitResult Ingest::rejectFhir(std::string_view json, const InboundContext& con
                                 const std::string& message_id, const std::string& resource_type,
                                 const std::vector<fhir::Issue>& issues, int http_status) {
   SubmitResult result;
-  std::string summary = issueSummary(issues);
+  std::string summary = issueSummary(issues, fhir_validator_->definitions());
   store::WriteBatch batch;
   store::MessageRow row;
   row.id = message_id;

@@ -117,6 +117,27 @@ BOOST_AUTO_TEST_CASE(the_base_takes_only_transaction_and_batch_bundles) {
   BOOST_CHECK(!result.accepted);
 }
 
+BOOST_AUTO_TEST_CASE(names_a_sender_made_up_are_kept_out_of_the_store_and_audit) {
+  IngestFixture fixture;
+  // A sender may put a name where a type or an element name belongs.
+  auto unknown_type =
+      fixture.ingest->submitFhir(R"({"resourceType":"ZZMARKERTYPE"})", {"fhir-in", ""}, toType(""));
+  auto unknown_member = fixture.ingest->submitFhir(R"({"resourceType":"Patient","ZZMARKERNAME":1})",
+                                                   {"fhir-in", ""}, toType("Patient"));
+
+  BOOST_CHECK_EQUAL(unknown_type.http_status, 422);
+  BOOST_CHECK_EQUAL(unknown_member.http_status, 422);
+  for (const auto& [id, row] : fixture.store.messages) {
+    BOOST_CHECK(row.message_type.find("ZZMARKER") == std::string::npos);
+    BOOST_CHECK(row.error_detail.find("ZZMARKER") == std::string::npos);
+  }
+  for (const auto& row : fixture.store.audit) {
+    BOOST_CHECK(row.detail.find("ZZMARKER") == std::string::npos);
+  }
+  BOOST_CHECK(fixture.store.messages.at(unknown_member.message_id)
+                  .error_detail.find("Patient.(unknown element)") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace ferry::testing
