@@ -61,7 +61,7 @@ node "$medplum_dir/validate.mjs" "$corpus" --verdicts "$work/medplum.tsv" \
   ${bench_args[@]+"${bench_args[@]}"} | tee "$work/medplum.out"
 echo
 
-python3 - "$work" "$corpus/fhir" "$repo/tests/fhir/VALIDATOR_CORPUS.md" \
+python3 - "$work" "$corpus/fhir" "$repo/docs/fhir-validation.md" \
   "$load_before_ferry" "$load_before_medplum" <<'PYTHON'
 import datetime
 import json
@@ -103,7 +103,7 @@ def recorded_verdict(path):
 
 
 def needing_more_than_base_spec(path):
-    """File names in VALIDATOR_CORPUS.md's "Not compared" table (terminology, extra profiles)."""
+    """File names in docs/fhir-validation.md's "Not compared" table (terminology, extra profiles)."""
     names = set()
     try:
         lines = open(path, encoding="utf-8").read().splitlines()
@@ -185,7 +185,7 @@ print("verdicts vs the outcomes recorded by the HL7 validator (fhir-test-cases/v
 print(f"  {len(recorded)} files with a recorded outcome; {len(no_outcome)} without, skipped: "
       + ", ".join(os.path.basename(n) for n in no_outcome))
 for label, group in (("base specification only", base),
-                     ("needing terminology or extra profiles (VALIDATOR_CORPUS.md)", extra)):
+                     ("needing terminology or extra profiles (docs/fhir-validation.md)", extra)):
     if not group:
         continue
     print(f"  {label}: {len(group)} files")
