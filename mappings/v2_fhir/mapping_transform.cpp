@@ -1,6 +1,7 @@
 #include "mappings/v2_fhir/mapping_transform.h"
 
 #include "engine/fhir/json_writer.h"
+#include "engine/fhir/validator.h"
 #include "engine/hl7/message.h"
 #include "engine/pipeline/registry.h"
 #include "mappings/fhir_v2/fhir_v2_transform.h"
@@ -49,11 +50,12 @@ namespace {
 class MappingTransform : public PayloadTransform {
  public:
   MappingTransform(std::string mapping, std::shared_ptr<const V2ToFhirMapper> mapper,
-                   MapOptions options)
+                   MapOptions options, std::shared_ptr<const engine::fhir::Validator> validator)
       : name_("mapping:" + mapping),
         mapping_(std::move(mapping)),
         mapper_(std::move(mapper)),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        validator_(std::move(validator)) {}
 
   const std::string& name() const override { return name_; }
 
@@ -65,19 +67,43 @@ class MappingTransform : public PayloadTransform {
       return output.status();
     }
     const MapOutput& mapped = output.value();
-    recordMapping(mapping_, true, mapped.coverage.unmapped.size(),
-                  mapped.coverage.unconverted.size());
     TransformResult result;
     result.payload = engine::fhir::writeJson(mapped.bundle);
+    // What leaves must be valid FHIR that a receiver can parse: odd input (a 400-digit number,
+    // a megabyte name) can make the mapping write what the base specification or a JSON
+    // parser refuses; such a message is parked instead. The text is checked, not the tree.
+    if (Status valid = checkValid(result.payload); !valid.isOk()) {
+      recordMapping(mapping_, false, 0, 0);
+      return valid;
+    }
+    recordMapping(mapping_, true, mapped.coverage.unmapped.size(),
+                  mapped.coverage.unconverted.size());
     result.actions = coverageActions(mapped);
     return result;
   }
 
  private:
+  Status checkValid(std::string_view json) const {
+    std::vector<engine::fhir::Issue> issues = validator_->validateText(json);
+    for (const engine::fhir::Issue& issue : issues) {
+      if (issue.severity == engine::fhir::IssueSeverity::Error ||
+          issue.severity == engine::fhir::IssueSeverity::Fatal) {
+        // Locations in our own output and the rule: no values.
+        return Status(ErrorCode::InvalidMessage,
+                      "mapped Bundle is not valid FHIR at " +
+                          (issue.expression.empty() ? "line " + std::to_string(issue.line)
+                                                    : issue.expression) +
+                          ": " + issue.diagnostics);
+      }
+    }
+    return Status::ok();
+  }
+
   std::string name_;
   std::string mapping_;
   std::shared_ptr<const V2ToFhirMapper> mapper_;
   MapOptions options_;
+  std::shared_ptr<const engine::fhir::Validator> validator_;
 };
 
 std::unique_ptr<PayloadTransform> makeMappingTransform(
@@ -117,7 +143,14 @@ std::unique_ptr<PayloadTransform> makeMappingTransform(
     errors.add(node, mapper.status().context());
     return nullptr;
   }
-  return std::make_unique<MappingTransform>(mapping, mapper.value(), options);
+  auto definitions = engine::fhir::Definitions::builtIn();
+  if (!definitions.isOk()) {
+    errors.add(node, definitions.status().context());
+    return nullptr;
+  }
+  return std::make_unique<MappingTransform>(
+      mapping, mapper.value(), options,
+      std::make_shared<const engine::fhir::Validator>(definitions.value()));
 }
 
 }  // namespace

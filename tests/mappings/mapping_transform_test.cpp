@@ -63,6 +63,25 @@ BOOST_AUTO_TEST_CASE(non_hl7_payload_fails_and_is_counted) {
   BOOST_CHECK_EQUAL(mappingCounters()["v2-to-fhir"].failures, before + 1);
 }
 
+BOOST_AUTO_TEST_CASE(output_that_would_not_be_valid_fhir_is_refused_not_delivered) {
+  std::string errors;
+  auto transform = makeTransform(R"({"type": "mapping", "mapping": "v2-to-fhir"})", errors);
+  BOOST_REQUIRE(transform);
+  // A numeric result of 400 digits: no FHIR decimal can hold it.
+  std::string message = ferry::testing::hl7(
+      {"MSH|^~\\&|TESTAPP|TESTFAC|RCV|RCVFAC|20240105103000||ORU^R01^ORU_R01|CTRL10|P|2.5.1",
+       "PID|1||MRN0002^^^TESTHOSP^MR||TESTPATIENT^BETA||19800214|F",
+       "OBR|1|ORD1|FIL1|GLU^Glucose^L",
+       "OBX|1|NM|GLU^Glucose^L||" + std::string(400, '9') + "|mg/dL|||||F"});
+
+  auto result = transform->apply(message, engine::pipeline::TransformContext{"2", "r", "d"});
+
+  BOOST_REQUIRE(!result.isOk());
+  BOOST_CHECK(result.status().code() == engine::ErrorCode::InvalidMessage);
+  BOOST_CHECK(result.status().context().find("not valid FHIR") != std::string::npos);
+  BOOST_CHECK(result.status().context().find("99999") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(config_errors_name_the_key) {
   std::string errors;
   auto transform = makeTransform(
