@@ -341,8 +341,9 @@ class Rewriter {
       : d_(delimiters), shift_days_(shift_days), identifiers_(identifiers), actions_(actions) {}
 
   // Codes stay; a repetition whose identifier is not a code (empty, or with white space, as
-  // free text is) goes, and so does one holding a date. Components past 6 (code system
-  // versions, which are often dates, original text, v2.7 extras) are removed.
+  // free text is) goes, and so does one holding a date. The text components (2, 5) and those
+  // past 6 (code system versions, which are often dates, original text, v2.7 extras) are
+  // removed.
   void coded(std::string& out, std::string_view segment, std::size_t field,
              std::string_view value) {
     if (isPlain(value, d_)) {
@@ -387,6 +388,14 @@ class Rewriter {
         }
         if (c > 1) {
           out.push_back(static_cast<char>(d_.component));
+        }
+        // The text components (2 and 5) are whatever a person typed beside the code, and a
+        // name typed there would survive: only codes and their systems are kept.
+        if (c == 2 || c == 5) {
+          if (!component.empty()) {
+            note(actions_, Did::Removed, segment, field, c);
+          }
+          continue;
         }
         out.append(component);
       }

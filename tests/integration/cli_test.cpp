@@ -28,8 +28,8 @@ BOOST_AUTO_TEST_CASE(check_accepts_the_example_configuration) {
 }
 
 BOOST_AUTO_TEST_CASE(check_accepts_the_fhir_example_configuration) {
-  CommandResult result = runFerry(
-      {"check", "--config", std::string(FERRY_SOURCE_DIR) + "/config/example-fhir.json"});
+  CommandResult result =
+      runFerry({"check", "--config", std::string(FERRY_SOURCE_DIR) + "/config/example-fhir.json"});
 
   BOOST_CHECK_EQUAL(result.exit_code, 0);
   BOOST_CHECK_MESSAGE(contains(result.output, "configuration OK"), result.output);

@@ -485,6 +485,16 @@ BOOST_AUTO_TEST_CASE(date_shift_is_stable_per_patient_and_keeps_intervals) {
   BOOST_CHECK(listed(first.actions, "shifted PID-7 by the patient's date offset"));
 }
 
+BOOST_AUTO_TEST_CASE(a_name_typed_into_a_coded_field_text_does_not_survive) {
+  std::string input = adt();
+  input += "OBX|1|CE|ZZCODE^ZZMARKER NAME^L||Y^ZZMARKER OTHER^HL70136||||||F\r";
+
+  Output out = deidentify(input);
+
+  BOOST_CHECK(out.message.serialize().find("ZZMARKER") == std::string::npos);
+  BOOST_CHECK(out.message.serialize().find("ZZCODE") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(code_fields_keep_codes_but_not_text_or_dates) {
   std::string input = adt();
   input += segment("PV2", {{3, "CP^Chest pain^L^^^^20240102"}, {4, "Fell at home on the stairs"}});
@@ -492,7 +502,8 @@ BOOST_AUTO_TEST_CASE(code_fields_keep_codes_but_not_text_or_dates) {
 
   Output out = deidentify(input);
 
-  BOOST_CHECK(valueAt(out.message, "PV2[2]-3") == text("CP^Chest pain^L"));
+  // The code and its system stay; the text beside the code, where anything can be typed, goes.
+  BOOST_CHECK(valueAt(out.message, "PV2[2]-3") == text("CP^^L"));
   BOOST_CHECK(!valueAt(out.message, "PV2[2]-4"));
   BOOST_CHECK(!valueAt(out.message, "PV1[2]-18"));
   BOOST_CHECK(valueAt(out.message, "PV1[2]-10") == text("MED"));
