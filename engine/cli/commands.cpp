@@ -18,6 +18,9 @@ constexpr const char* kUsage =
     "        exits 1 unless every message was answered AA\n"
     "  audit verify --config FILE\n"
     "        check the audit trail's HMAC chain; names the first broken record\n"
+    "  map --mapping v2-to-fhir|fhir-to-v2 FILE [--collection] [--timezone +HH:MM]\n"
+    "      [--message auto|ADT^A08|ADT^A04|ORU^R01]\n"
+    "        dry run of a mapping: prints the output and the coverage report, sends nothing\n"
     "  validate [--json] FILE...\n"
     "        check HL7v2 and FHIR R4 JSON (.json, .ndjson) files; prints each verdict and the\n"
     "        issues by location and rule; exits 1 when any is invalid, 2 if unreadable\n";

@@ -157,7 +157,8 @@ void readTransformsAndAgreement(const ConfigNode& node, DestinationSettings& des
   agreement->rejectUnknownKeys({"covered", "agreement"}, errors);
   destination.baa_covered = agreement->getBool("covered", errors);
   destination.baa_agreement = agreement->getString("agreement", errors, std::string());
-  if (destination.baa_covered && destination.baa_agreement.empty()) {
+  bool blank = destination.baa_agreement.find_first_not_of(" \t") == std::string::npos;
+  if (destination.baa_covered && blank) {
     errors.add(*agreement,
                "a covered receiver must name its agreement (\"agreement\": \"name and date\", or "
                "\"covered entity's own system\")");

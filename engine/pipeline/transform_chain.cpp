@@ -130,7 +130,8 @@ void checkBusinessAssociateGate(const config::DestinationSettings& destination,
                  destination.name +
                  "', which is not declared covered by a Business Associate Agreement: add "
                  "\"business_associate\": {\"covered\": true, \"agreement\": \"...\"} if an "
-                 "agreement covers the receiver, or a {\"type\": \"deidentify\"} transform");
+                 "agreement covers the receiver, or a {\"type\": \"deidentify\"} transform "
+                 "without \"date_shift\" (shifted dates are not Safe Harbor)");
 }
 
 }  // namespace ferry::engine::pipeline
