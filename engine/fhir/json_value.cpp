@@ -1,6 +1,7 @@
 #include "engine/fhir/json_value.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace ferry::engine::fhir {
 
@@ -55,11 +56,64 @@ JsonValue* JsonValue::find(std::string_view name) {
   return nullptr;
 }
 
+// Most FHIR objects and arrays hold a handful of entries: starting with room for four skips the
+// 1, 2, 4 regrowths (each an allocation and a move of every entry so far).
+constexpr std::size_t kFirstCapacity = 4;
+
 JsonValue& JsonValue::add(std::string name, JsonValue value) {
+  if (members_.capacity() == 0) {
+    members_.reserve(kFirstCapacity);
+  }
   return members_.emplace_back(std::move(name), std::move(value)).second;
 }
 
-JsonValue& JsonValue::push(JsonValue value) { return elements_.emplace_back(std::move(value)); }
+JsonValue& JsonValue::push(JsonValue value) {
+  if (elements_.capacity() == 0) {
+    elements_.reserve(kFirstCapacity);
+  }
+  return elements_.emplace_back(std::move(value));
+}
+
+JsonValue& JsonValue::addNull(std::string_view name) {
+  if (members_.capacity() == 0) {
+    members_.reserve(kFirstCapacity);
+  }
+  return members_
+      .emplace_back(std::piecewise_construct, std::forward_as_tuple(name), std::forward_as_tuple())
+      .second;
+}
+
+JsonValue& JsonValue::pushNull() {
+  if (elements_.capacity() == 0) {
+    elements_.reserve(kFirstCapacity);
+  }
+  return elements_.emplace_back();
+}
+
+JsonValue& JsonValue::addString(std::string_view name, std::string text) {
+  JsonValue& added = addNull(name);
+  added.type_ = JsonType::String;
+  added.text_ = std::move(text);
+  return added;
+}
+
+JsonValue& JsonValue::addObject(std::string_view name) {
+  JsonValue& added = addNull(name);
+  added.type_ = JsonType::Object;
+  return added;
+}
+
+JsonValue& JsonValue::addArray(std::string_view name) {
+  JsonValue& added = addNull(name);
+  added.type_ = JsonType::Array;
+  return added;
+}
+
+JsonValue& JsonValue::pushObject() {
+  JsonValue& pushed = pushNull();
+  pushed.type_ = JsonType::Object;
+  return pushed;
+}
 
 bool JsonValue::remove(std::string_view name) {
   auto found = std::find_if(members_.begin(), members_.end(),

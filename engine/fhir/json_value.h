@@ -57,6 +57,13 @@ class JsonValue {
   JsonValue& add(std::string name, JsonValue value);
   // Appends an element and returns it.
   JsonValue& push(JsonValue value);
+  // The same for code that builds large trees (the v2 mapping): each appends a member or an
+  // element of one kind, made in place, and returns it. add("a", makeString(s)) builds, moves
+  // and destroys a temporary value; addString("a", s) does not.
+  JsonValue& addString(std::string_view name, std::string text);
+  JsonValue& addObject(std::string_view name);
+  JsonValue& addArray(std::string_view name);
+  JsonValue& pushObject();
   // Removes the member called `name`; false when there was none.
   bool remove(std::string_view name);
 
@@ -68,6 +75,9 @@ class JsonValue {
   bool operator==(const JsonValue& other) const;
 
  private:
+  JsonValue& addNull(std::string_view name);
+  JsonValue& pushNull();
+
   JsonType type_ = JsonType::Null;
   bool boolean_ = false;
   std::uint32_t offset_ = 0;

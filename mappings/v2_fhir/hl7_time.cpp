@@ -1,17 +1,13 @@
 #include "mappings/v2_fhir/hl7_time.h"
 
-#include <cctype>
+#include <algorithm>
 
 namespace ferry::mappings::v2fhir {
 namespace {
 
+// ASCII digits only (std::isdigit would consult the C locale for every byte).
 bool allDigits(std::string_view text) {
-  for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 int number(std::string_view digits) {
@@ -39,8 +35,19 @@ std::optional<std::string> offsetOf(std::string_view text) {
   if (hours > 14 || minutes > 59 || (hours == 14 && minutes != 0)) {
     return std::nullopt;
   }
-  return std::string(1, text[0]) + std::string(text.substr(1, 2)) + ":" +
-         std::string(text.substr(3, 2));
+  std::string out(text.substr(0, 3));
+  out += ':';
+  out += text.substr(3, 2);
+  return out;
+}
+
+// Appends "hh:mm:ss" from "hh", "hhmm" or "hhmmss" (missing parts as "00").
+void appendTime(std::string_view digits, std::string& out) {
+  out += digits.substr(0, 2);
+  out += ':';
+  out += digits.size() >= 4 ? digits.substr(2, 2) : std::string_view("00");
+  out += ':';
+  out += digits.size() >= 6 ? digits.substr(4, 2) : std::string_view("00");
 }
 
 }  // namespace
@@ -61,8 +68,10 @@ std::optional<std::string> convertTimestamp(std::string_view hl7, TimeTarget tar
   // Split off the offset: the last '+' or '-' (a DTM never has a sign elsewhere).
   std::string_view body = hl7;
   std::optional<std::string> offset;
-  std::size_t sign = hl7.find_first_of("+-");
-  if (sign != std::string_view::npos) {
+  std::size_t sign = static_cast<std::size_t>(
+      std::find_if(hl7.begin(), hl7.end(), [](char c) { return c == '+' || c == '-'; }) -
+      hl7.begin());
+  if (sign != hl7.size()) {
     offset = offsetOf(hl7.substr(sign));
     if (!offset) {
       return std::nullopt;
@@ -89,11 +98,12 @@ std::optional<std::string> convertTimestamp(std::string_view hl7, TimeTarget tar
     if (hh > 23 || mm > 59 || ss > 59) {
       return std::nullopt;
     }
-    std::string out = std::string(body.substr(0, 2)) + ":" +
-                      (body.size() >= 4 ? std::string(body.substr(2, 2)) : "00") + ":" +
-                      (body.size() >= 6 ? std::string(body.substr(4, 2)) : "00");
+    std::string out;
+    out.reserve(8 + 1 + fraction.size());
+    appendTime(body, out);
     if (!fraction.empty()) {
-      out += "." + std::string(fraction);
+      out += '.';
+      out += fraction;
     }
     return out;
   }
@@ -109,19 +119,24 @@ std::optional<std::string> convertTimestamp(std::string_view hl7, TimeTarget tar
   if (year == 0) {
     return std::nullopt;
   }
-  std::string out(body.substr(0, 4));
+  // "YYYY-MM-DDThh:mm:ss.ffff+hh:mm" at most.
+  std::string out;
+  out.reserve(30);
+  out += body.substr(0, 4);
   if (body.size() >= 6) {
     int month = number(body.substr(4, 2));
     if (month < 1 || month > 12) {
       return std::nullopt;
     }
-    out += "-" + std::string(body.substr(4, 2));
+    out += '-';
+    out += body.substr(4, 2);
     if (body.size() >= 8) {
       int day = number(body.substr(6, 2));
       if (day < 1 || day > daysIn(year, month)) {
         return std::nullopt;
       }
-      out += "-" + std::string(body.substr(6, 2));
+      out += '-';
+      out += body.substr(6, 2);
     }
   }
   if (target == TimeTarget::Date || body.size() <= 8) {
@@ -137,13 +152,17 @@ std::optional<std::string> convertTimestamp(std::string_view hl7, TimeTarget tar
   if (hh > 23 || mm > 59 || ss > 59) {
     return std::nullopt;
   }
-  out += "T" + std::string(body.substr(8, 2)) + ":" +
-         (body.size() >= 12 ? std::string(body.substr(10, 2)) : "00") + ":" +
-         (body.size() >= 14 ? std::string(body.substr(12, 2)) : "00");
+  out += 'T';
+  appendTime(body.substr(8), out);
   if (!fraction.empty()) {
-    out += "." + std::string(fraction);
+    out += '.';
+    out += fraction;
   }
-  out += offset ? *offset : std::string(zone);
+  if (offset) {
+    out += *offset;
+  } else {
+    out += zone;
+  }
   return out;
 }
 

@@ -16,7 +16,7 @@ void mergeInto(JsonValue& existing, JsonValue value) {
   for (auto& [name, member] : value.members()) {
     JsonValue* present = existing.find(name);
     if (present == nullptr) {
-      existing.add(name, std::move(member));
+      existing.add(std::move(name), std::move(member));
     } else if (present->isObject() && member.isObject()) {
       mergeInto(*present, std::move(member));
     } else if (present->isArray() && member.isArray()) {
@@ -35,10 +35,10 @@ void assign(JsonValue& slot, JsonValue value) {
   }
 }
 
-JsonValue* arrayMember(JsonValue& object, const std::string& name) {
+JsonValue* arrayMember(JsonValue& object, std::string_view name) {
   JsonValue* array = object.find(name);
   if (array == nullptr) {
-    array = &object.add(name, JsonValue::makeArray());
+    array = &object.addArray(name);
   }
   return array->isArray() ? array : nullptr;
 }
@@ -51,22 +51,27 @@ bool isEmptyValue(const JsonValue& value) {
 }
 
 void pruneEmpty(JsonValue& value) {
+  // Called on every resource: only containers are walked, and a list is rewritten only when it
+  // holds something to drop.
+  auto prune = [](auto& items, auto value_of) {
+    bool any_empty = false;
+    for (auto& item : items) {
+      JsonValue& child = value_of(item);
+      if (child.isObject() || child.isArray()) {
+        pruneEmpty(child);
+      }
+      any_empty = any_empty || isEmptyValue(child);
+    }
+    if (any_empty) {
+      items.erase(std::remove_if(items.begin(), items.end(),
+                                 [&](auto& item) { return isEmptyValue(value_of(item)); }),
+                  items.end());
+    }
+  };
   if (value.isObject()) {
-    auto& members = value.members();
-    for (auto& member : members) {
-      pruneEmpty(member.second);
-    }
-    members.erase(std::remove_if(members.begin(), members.end(),
-                                 [](const auto& member) { return isEmptyValue(member.second); }),
-                  members.end());
+    prune(value.members(), [](auto& member) -> JsonValue& { return member.second; });
   } else if (value.isArray()) {
-    auto& elements = value.elements();
-    for (auto& element : elements) {
-      pruneEmpty(element);
-    }
-    elements.erase(std::remove_if(elements.begin(), elements.end(),
-                                  [](const JsonValue& element) { return isEmptyValue(element); }),
-                   elements.end());
+    prune(value.elements(), [](JsonValue& element) -> JsonValue& { return element; });
   }
 }
 
@@ -85,14 +90,20 @@ void placeValue(JsonValue& target, const TargetPath& path, std::string_view suff
     if (!current->isObject()) {
       return;
     }
-    std::string name = step.choice ? step.name + std::string(suffix) : step.name;
+    // Only a value[x] step needs its name built ("value" + "Quantity").
+    std::string choice_name;
+    if (step.choice) {
+      choice_name.reserve(step.name.size() + suffix.size());
+      choice_name.append(step.name).append(suffix);
+    }
+    std::string_view name = step.choice ? std::string_view(choice_name) : step.name;
     bool last = index + 1 == path.steps.size();
     switch (step.kind) {
       case PathStep::Kind::Member: {
         JsonValue* child = current->find(name);
         if (last) {
           if (child == nullptr) {
-            current->add(name, std::move(value));
+            current->add(std::string(name), std::move(value));
           } else {
             mergeInto(*child, std::move(value));
           }
@@ -102,7 +113,7 @@ void placeValue(JsonValue& target, const TargetPath& path, std::string_view suff
           return;
         }
         if (child == nullptr) {
-          child = &current->add(name, JsonValue::makeObject());
+          child = &current->addObject(name);
         }
         current = child;
         break;
@@ -137,7 +148,7 @@ void placeValue(JsonValue& target, const TargetPath& path, std::string_view suff
           return;
         }
         while (array->elements().size() <= step.index) {
-          array->push(JsonValue::makeObject());
+          array->pushObject();
         }
         JsonValue& slot = array->elements()[step.index];
         if (last) {

@@ -602,11 +602,11 @@ class MappingLoader {
 
 const MessageMap* MappingSet::findMessage(std::string_view event,
                                           std::string_view structure) const {
-  auto found = by_event_.find(std::string(event));
+  auto found = by_event_.find(event);
   if (found != by_event_.end()) {
     return found->second;
   }
-  auto by_structure = by_structure_.find(std::string(structure));
+  auto by_structure = by_structure_.find(structure);
   return by_structure == by_structure_.end() ? nullptr : by_structure->second;
 }
 

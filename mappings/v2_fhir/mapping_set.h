@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +30,18 @@ struct DataFile {
 // The files built into the binary (generated from mappings/data at build time).
 std::vector<DataFile> embeddedDataFiles();
 
+// Hashes std::string keys so that maps can be searched with a std::string_view (a code read
+// from the message) without building a std::string first.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const {
+    return std::hash<std::string_view>{}(text);
+  }
+};
+
+template <typename T>
+using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
 struct Concept {
   std::string code;
   std::string display;
@@ -39,7 +52,7 @@ struct Concept {
 struct Vocabulary {
   std::string name;
   std::string source_system;  // the v2 table's code system URI
-  std::unordered_map<std::string, Concept> codes;
+  StringMap<Concept> codes;
 };
 
 // A FHIR element path inside a resource or datatype: "name[0].given[]", "value[x]".
@@ -171,7 +184,7 @@ struct MessageMap {
   std::vector<std::string> events;      // "ADT^A01"
   std::vector<std::string> structures;  // "ADT_A01" (MSH-9.3), used when no event matches
   std::vector<Entry> entries;
-  std::unordered_map<std::string, std::vector<const Entry*>> by_segment;
+  StringMap<std::vector<const Entry*>> by_segment;
 };
 
 class MappingSet {
@@ -196,8 +209,8 @@ class MappingSet {
   std::map<std::string, DatatypeMap, std::less<>> datatypes_;
   std::map<std::string, SegmentMap, std::less<>> segments_;
   std::vector<MessageMap> messages_;
-  std::unordered_map<std::string, const MessageMap*> by_event_;
-  std::unordered_map<std::string, const MessageMap*> by_structure_;
+  StringMap<const MessageMap*> by_event_;
+  StringMap<const MessageMap*> by_structure_;
   std::size_t file_count_ = 0;
 };
 

@@ -5,23 +5,28 @@
 namespace ferry::mappings::v2fhir {
 namespace {
 
-// Part `index` (1-based) of `text` split at `delimiter`; empty when there is no such part. A
-// '\0' delimiter (absent from MSH-2) never splits.
-std::string_view part(std::string_view text, char delimiter, std::size_t index) {
-  if (delimiter == '\0') {
-    return index == 1 ? text : std::string_view();
-  }
-  std::size_t start = 0;
-  for (std::size_t current = 1; current < index; ++current) {
-    std::size_t next = text.find(delimiter, start);
-    if (next == std::string_view::npos) {
-      return {};
+// Splits `text` at `delimiter` front to back: next() gives part 1, 2, ... in turn.
+class Splitter {
+ public:
+  Splitter(std::string_view text, char delimiter) : rest_(text), delimiter_(delimiter) {}
+  bool done() const { return done_; }
+  std::string_view next() {
+    std::size_t end = delimiter_ == '\0' ? std::string_view::npos : rest_.find(delimiter_);
+    std::string_view piece = rest_.substr(0, end);
+    if (end == std::string_view::npos) {
+      done_ = true;
+      rest_ = {};
+    } else {
+      rest_.remove_prefix(end + 1);
     }
-    start = next + 1;
+    return piece;
   }
-  std::size_t end = text.find(delimiter, start);
-  return text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-}
+
+ private:
+  std::string_view rest_;
+  char delimiter_;
+  bool done_ = false;
+};
 
 std::size_t partCount(std::string_view text, char delimiter) {
   if (text.empty()) {
@@ -49,45 +54,27 @@ bool needsDecoding(std::string_view raw, char escape) {
   return false;
 }
 
-bool contains(const std::vector<std::uint64_t>& sorted, std::uint64_t key) {
-  return std::binary_search(sorted.begin(), sorted.end(), key);
-}
+// Membership tests for keys asked in increasing order: a cursor that only moves forward.
+class SortedKeys {
+ public:
+  explicit SortedKeys(const std::vector<std::uint64_t>& keys) : keys_(keys) {}
+  bool contains(std::uint64_t key) {
+    while (at_ < keys_.size() && keys_[at_] < key) {
+      ++at_;
+    }
+    return at_ < keys_.size() && keys_[at_] == key;
+  }
 
-std::vector<std::uint64_t> sortedUnique(std::vector<std::uint64_t> keys) {
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  return keys;
-}
+ private:
+  const std::vector<std::uint64_t>& keys_;
+  std::size_t at_ = 0;
+};
 
 }  // namespace
 
-Node Node::child(std::size_t index) const {
-  if (segment_ == nullptr || index == 0) {
-    return {};
-  }
-  const auto& delimiters = segment_->delimiters();
-  if (level_ == 1) {
-    return Node(segment_, part(raw_, delimiters.component, index), 2, field_, repetition_,
-                static_cast<std::uint16_t>(index), 1);
-  }
-  if (level_ == 2) {
-    return Node(segment_, part(raw_, delimiters.subcomponent, index), 3, field_, repetition_,
-                component_, static_cast<std::uint16_t>(index));
-  }
-  return index == 1 ? *this : Node();
-}
-
-Node Node::firstAtom() const {
-  Node atom = *this;
-  while (atom.segment_ != nullptr && atom.level_ < 3) {
-    atom = atom.child(1);
-  }
-  return atom;
-}
-
 std::uint64_t Node::key() const { return packKey(field_, repetition_, component_, subcomponent_); }
 
-std::string Node::text() const {
+std::string_view Node::text() const {
   Node atom = firstAtom();
   if (atom.segment_ == nullptr || atom.raw_.empty()) {
     return {};
@@ -96,7 +83,7 @@ std::string Node::text() const {
   return segment_->decode(atom);
 }
 
-std::string Node::peek() const {
+std::string_view Node::peek() const {
   Node atom = firstAtom();
   if (atom.segment_ == nullptr || atom.raw_.empty()) {
     return {};
@@ -104,14 +91,11 @@ std::string Node::peek() const {
   return segment_->decode(atom);
 }
 
-std::string Node::wholeText() const {
+std::string_view Node::wholeText() const {
   if (segment_ == nullptr || raw_.empty()) {
     return {};
   }
   markUsed();
-  if (!needsDecoding(raw_, segment_->delimiters().escape)) {
-    return std::string(raw_);
-  }
   return segment_->decode(*this);
 }
 
@@ -153,10 +137,13 @@ SegmentView::SegmentView(const engine::hl7::Message& message, std::size_t index,
       occurrence_(occurrence) {
   std::string_view raw = message.rawSegment(index);
   id_ = raw.substr(0, std::min<std::size_t>(3, raw.size()));
+  plain_ = !needsDecoding(raw, delimiters_.escape);
   if (raw.size() <= 3) {
     return;
   }
   std::string_view rest = raw.substr(4);
+  fields_.reserve(
+      2 + static_cast<std::size_t>(std::count(rest.begin(), rest.end(), delimiters_.field)));
   if (id_ == "MSH") {
     // MSH-1 is the field separator itself; MSH-2 onwards follow it.
     fields_.push_back(raw.substr(3, 1));
@@ -189,7 +176,7 @@ std::size_t SegmentView::repetitionCount(std::size_t field) const {
 Node SegmentView::field(std::size_t field, std::size_t repetition) const {
   std::string_view raw = rawField(field);
   if (!(id_ == "MSH" && field <= 2)) {
-    raw = part(raw, delimiters_.repetition, repetition);
+    raw = detail::part(raw, delimiters_.repetition, repetition);
   } else if (repetition != 1) {
     raw = {};
   }
@@ -197,9 +184,9 @@ Node SegmentView::field(std::size_t field, std::size_t repetition) const {
               static_cast<std::uint16_t>(repetition), 1, 1);
 }
 
-std::string SegmentView::decode(const Node& node) const {
-  if (!needsDecoding(node.raw_, delimiters_.escape)) {
-    return std::string(node.raw_);
+std::string_view SegmentView::decode(const Node& node) const {
+  if (plain_ || !needsDecoding(node.raw_, delimiters_.escape)) {
+    return node.raw_;
   }
   std::string path(id_);
   if (id_ != "MSH") {
@@ -216,11 +203,16 @@ std::string SegmentView::decode(const Node& node) const {
   if (!value.isOk() || !value.value()) {
     return {};
   }
-  return *value.value();
+  return decoded_.emplace_front(std::move(*value.value()));
 }
 
 void SegmentView::mark(std::uint64_t key, bool converted) const {
-  (converted ? used_ : unconverted_).push_back(key);
+  std::vector<std::uint64_t>& marks = converted ? used_ : unconverted_;
+  if (marks.capacity() == 0) {
+    // A mapped segment collects a few dozen marks; this saves the first regrowths.
+    marks.reserve(32);
+  }
+  marks.push_back(key);
 }
 
 void SegmentView::collectUnread(bool whole_segment, std::vector<std::string>& unread,
@@ -235,69 +227,82 @@ void SegmentView::collectUnread(bool whole_segment, std::vector<std::string>& un
     }
     return;
   }
-  std::vector<std::uint64_t> used = sortedUnique(used_);
-  std::vector<std::uint64_t> failed = sortedUnique(unconverted_);
-  auto seen = [&](std::uint64_t key) { return contains(used, key) || contains(failed, key); };
+  // Sorted in place (the marks are a set, their order means nothing), then walked once: the
+  // loops below visit atoms in increasing key order.
+  std::sort(used_.begin(), used_.end());
+  std::sort(unconverted_.begin(), unconverted_.end());
+  SortedKeys used(used_);
+  SortedKeys failed(unconverted_);
 
+  // Unread parts of one repetition as (component, subcomponent), 0 for "the whole component";
+  // kept until the repetition is done, since a repetition nobody read is reported as one path.
+  std::vector<std::pair<std::size_t, std::size_t>> pending;
   for (std::size_t field = first; field <= fields_.size(); ++field) {
-    std::size_t repetitions = repetitionCount(field);
-    for (std::size_t repetition = 1; repetition <= repetitions; ++repetition) {
-      Node rep = this->field(field, repetition);
+    Splitter repetitions(fields_[field - 1], delimiters_.repetition);
+    for (std::size_t repetition = 1; !repetitions.done(); ++repetition) {
+      std::string_view rep = repetitions.next();
       if (rep.empty()) {
         continue;
       }
-      std::string rep_path = prefix + std::to_string(field);
-      if (repetition > 1) {
-        rep_path += "[" + std::to_string(repetition) + "]";
-      }
       bool has_components = delimiters_.component != '\0' &&
-                            rep.raw().find(delimiters_.component) != std::string_view::npos;
-      // Paths are built only for what is reported: most atoms were read.
-      auto component_path = [&](std::size_t c, bool has_subs) {
-        return rep_path + (has_components || has_subs ? "." + std::to_string(c) : "");
+                            rep.find(delimiters_.component) != std::string_view::npos;
+      auto rep_path = [&] {
+        std::string path = prefix + std::to_string(field);
+        if (repetition > 1) {
+          path += "[" + std::to_string(repetition) + "]";
+        }
+        return path;
       };
-      std::vector<std::string> rep_unread;
+      auto component_path = [&](std::size_t c, bool has_subs) {
+        return has_components || has_subs ? rep_path() + "." + std::to_string(c) : rep_path();
+      };
+      pending.clear();
       bool any_seen = false;
-      std::size_t components = partCount(rep.raw(), delimiters_.component);
-      for (std::size_t c = 1; c <= components; ++c) {
-        Node component = rep.child(c);
+      Splitter components(rep, delimiters_.component);
+      for (std::size_t c = 1; !components.done(); ++c) {
+        std::string_view component = components.next();
         if (component.empty()) {
           continue;
         }
         bool has_subs = delimiters_.subcomponent != '\0' &&
-                        component.raw().find(delimiters_.subcomponent) != std::string_view::npos;
-        std::size_t subs = has_subs ? partCount(component.raw(), delimiters_.subcomponent) : 1;
-        std::vector<std::size_t> component_unread;
+                        component.find(delimiters_.subcomponent) != std::string_view::npos;
+        std::size_t pending_before = pending.size();
         bool component_seen = false;
-        for (std::size_t s = 1; s <= subs; ++s) {
-          Node atom = has_subs ? component.child(s) : component;
-          if (atom.empty()) {
+        Splitter subs(component, has_subs ? delimiters_.subcomponent : '\0');
+        for (std::size_t s = 1; !subs.done(); ++s) {
+          if (subs.next().empty()) {
             continue;
           }
           std::uint64_t key = packKey(field, repetition, c, s);
-          if (contains(failed, key)) {
+          bool is_failed = failed.contains(key);
+          if (is_failed) {
             unconverted.push_back(component_path(c, has_subs) +
                                   (has_subs ? "." + std::to_string(s) : ""));
           }
-          if (seen(key)) {
+          if (is_failed || used.contains(key)) {
             component_seen = true;
           } else {
-            component_unread.push_back(s);
+            pending.emplace_back(c, s);
           }
         }
         if (!component_seen) {
-          rep_unread.push_back(component_path(c, has_subs));
+          pending.resize(pending_before);
+          pending.emplace_back(c, 0);
         } else {
           any_seen = true;
-          for (std::size_t s : component_unread) {
-            rep_unread.push_back(component_path(c, has_subs) + "." + std::to_string(s));
-          }
         }
       }
       if (!any_seen) {
-        unread.push_back(rep_path);
-      } else {
-        unread.insert(unread.end(), rep_unread.begin(), rep_unread.end());
+        unread.push_back(rep_path());
+        continue;
+      }
+      for (const auto& [c, s] : pending) {
+        // has_subs again, for the path's form; only reached for parts actually reported.
+        std::string_view component = detail::part(rep, delimiters_.component, c);
+        bool has_subs = delimiters_.subcomponent != '\0' &&
+                        component.find(delimiters_.subcomponent) != std::string_view::npos;
+        unread.push_back(s == 0 ? component_path(c, has_subs)
+                                : component_path(c, has_subs) + "." + std::to_string(s));
       }
     }
   }

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <forward_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,12 +52,14 @@ class Node {
   // The first atom under this node (descending through the first parts).
   Node firstAtom() const;
 
-  // Decoded text of the node's first atom, which is marked as used. Empty when absent.
-  std::string text() const;
+  // Decoded text of the node's first atom, which is marked as used. Empty when absent. Text
+  // views point into the message or, for the rare atom that needed decoding, into storage of
+  // the SegmentView: they stay valid as long as both do.
+  std::string_view text() const;
   // Decoded text of the node's first atom without marking it.
-  std::string peek() const;
+  std::string_view peek() const;
   // Decoded text of the whole node with its inner delimiters kept; marks every atom.
-  std::string wholeText() const;
+  std::string_view wholeText() const;
   // Marks every atom of this node as used (or as present but not convertible).
   void markUsed() const;
   void markUnconverted() const;
@@ -102,7 +105,7 @@ class SegmentView {
 
  private:
   friend class Node;
-  std::string decode(const Node& atom) const;
+  std::string_view decode(const Node& atom) const;
   void mark(std::uint64_t key, bool converted) const;
 
   const engine::hl7::Message* message_;
@@ -111,8 +114,67 @@ class SegmentView {
   std::size_t index_;
   std::size_t occurrence_;
   std::vector<std::string_view> fields_;  // fields_[n - 1] is field n
+  bool plain_ = false;  // no escape sequence and no byte above 0x7F: nothing needs decoding
   mutable std::vector<std::uint64_t> used_;
   mutable std::vector<std::uint64_t> unconverted_;
+  // Decoded copies of atoms that held escapes or non-ASCII bytes; a list, so that the views
+  // handed out stay put.
+  mutable std::forward_list<std::string> decoded_;
 };
+
+// The small accessors below run for every value a mapping reads, so they are inline.
+
+namespace detail {
+
+// Part `index` (1-based) of `text` split at `delimiter`; empty when there is no such part. A
+// '\0' delimiter (absent from MSH-2) never splits. A plain loop: the parts are a few bytes
+// long, shorter than what a call to memchr costs to set up.
+inline std::string_view part(std::string_view text, char delimiter, std::size_t index) {
+  if (delimiter == '\0') {
+    return index == 1 ? text : std::string_view();
+  }
+  const char* at = text.data();
+  const char* end = at + text.size();
+  for (std::size_t current = 1; current < index; ++current) {
+    while (at != end && *at != delimiter) {
+      ++at;
+    }
+    if (at == end) {
+      return {};
+    }
+    ++at;
+  }
+  const char* start = at;
+  while (at != end && *at != delimiter) {
+    ++at;
+  }
+  return std::string_view(start, static_cast<std::size_t>(at - start));
+}
+
+}  // namespace detail
+
+inline Node Node::child(std::size_t index) const {
+  if (segment_ == nullptr || index == 0) {
+    return {};
+  }
+  const auto& delimiters = segment_->delimiters();
+  if (level_ == 1) {
+    return Node(segment_, detail::part(raw_, delimiters.component, index), 2, field_, repetition_,
+                static_cast<std::uint16_t>(index), 1);
+  }
+  if (level_ == 2) {
+    return Node(segment_, detail::part(raw_, delimiters.subcomponent, index), 3, field_,
+                repetition_, component_, static_cast<std::uint16_t>(index));
+  }
+  return index == 1 ? *this : Node();
+}
+
+inline Node Node::firstAtom() const {
+  Node atom = *this;
+  while (atom.segment_ != nullptr && atom.level_ < 3) {
+    atom = atom.child(1);
+  }
+  return atom;
+}
 
 }  // namespace ferry::mappings::v2fhir

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -22,7 +23,7 @@ using engine::fhir::JsonValue;
 namespace {
 
 struct BuiltResource {
-  std::string type;
+  std::string_view type;  // the map's resource type (the MappingSet outlives the mapping call)
   std::string id;
   JsonValue resource;
   std::vector<std::string_view> filled_by;  // segment ids that made or filled it
@@ -35,41 +36,74 @@ struct PendingReference {
   const ReferenceRule* rule;
 };
 
+std::string urnOf(const std::string& id) {
+  std::string urn;
+  urn.reserve(9 + id.size());
+  urn.append("urn:uuid:").append(id);
+  return urn;
+}
+
 JsonValue referenceTo(const std::string& id) {
   JsonValue reference = JsonValue::makeObject();
-  reference.add("reference", JsonValue::makeString("urn:uuid:" + id));
+  // Exactly one member: a small block, which the allocator recycles cheaply.
+  reference.members().reserve(1);
+  reference.addString("reference", urnOf(id));
   return reference;
+}
+
+// `parts` joined with no separator, in one allocation.
+std::string concat(std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (std::string_view part : parts) {
+    size += part.size();
+  }
+  std::string out;
+  out.reserve(size);
+  for (std::string_view part : parts) {
+    out.append(part);
+  }
+  return out;
 }
 
 // One mapping call: the segment views, the resources made so far and the names given to them.
 class MappingRun {
  public:
   MappingRun(const MappingSet& set, const MessageMap& map, const engine::hl7::Message& message,
-             const MapOptions& options)
-      : set_(set), map_(map), message_(message), options_(options) {
+             const MapOptions& options, std::string event)
+      : set_(set), map_(map), message_(message), options_(options), event_(std::move(event)) {
     leaf_.zone = options_.zone;
     leaf_.coding_systems = set_.findVocabulary("CodingSystem");
-    event_ = message.messageCode() + "^" + message.triggerEvent();
   }
 
   Result<MapOutput> run() {
     std::size_t count = message_.segmentCount();
-    std::unordered_map<std::string_view, std::size_t> occurrences;
+    // Nodes point at their view, so the views must not move once made.
+    views_.reserve(count);
+    by_identity_.reserve(count);
+    std::vector<std::pair<std::string_view, std::size_t>> occurrences;
     for (std::size_t index = 0; index < count; ++index) {
       std::string_view id = message_.segmentId(index);
-      views_.emplace_back(message_, index, ++occurrences[id]);
+      auto seen = std::find_if(occurrences.begin(), occurrences.end(),
+                               [id](const auto& entry) { return entry.first == id; });
+      if (seen == occurrences.end()) {
+        seen = occurrences.emplace(occurrences.end(), id, 0);
+      }
+      views_.emplace_back(message_, index, ++seen->second);
     }
-    message_key_ = std::string(views_.empty() ? std::string_view() : views_[0].rawField(3)) + "|" +
-                   std::string(views_.empty() ? std::string_view() : views_[0].rawField(4)) + "|" +
-                   std::string(views_.empty() ? std::string_view() : views_[0].rawField(7)) + "|" +
-                   std::string(views_.empty() ? std::string_view() : views_[0].rawField(10));
+    if (!views_.empty()) {
+      const SegmentView& header = views_[0];
+      message_key_ = concat({header.rawField(3), "|", header.rawField(4), "|", header.rawField(7),
+                             "|", header.rawField(10)});
+    } else {
+      message_key_ = "|||";
+    }
     bundle_fields_ = JsonValue::makeObject();
 
     std::vector<bool> mapped(count, false);
     std::string_view last_other;
     for (std::size_t index = 0; index < count; ++index) {
       const SegmentView& view = views_[index];
-      auto found = map_.by_segment.find(std::string(view.id()));
+      auto found = map_.by_segment.find(view.id());
       if (found != map_.by_segment.end()) {
         for (const Entry* entry : found->second) {
           if (applies(*entry, last_other)) {
@@ -115,16 +149,16 @@ class MappingRun {
       applySegmentRules(map, view, bundle_fields_);
       return true;
     }
-    std::string fill_name = !entry.into.empty() ? entry.into : entry.merge;
+    const std::string& fill_name = !entry.into.empty() ? entry.into : entry.merge;
     if (!fill_name.empty()) {
-      auto named = named_.find(fill_name);
-      bool can_fill = named != named_.end();
+      const std::size_t* named = findNamed(fill_name);
+      bool can_fill = named != nullptr;
       if (can_fill && !entry.merge.empty()) {
-        const auto& filled = resources_[named->second].filled_by;
+        const auto& filled = resources_[*named].filled_by;
         can_fill = std::find(filled.begin(), filled.end(), view.id()) == filled.end();
       }
       if (can_fill) {
-        std::size_t slot = named->second;
+        std::size_t slot = *named;
         BuiltResource& target = resources_[slot];
         target.filled_by.push_back(view.id());
         applySegmentRules(map, view, target.resource);
@@ -151,8 +185,10 @@ class MappingRun {
     built.filled_by.push_back(view.id());
     built.map = &map;
     built.resource = JsonValue::makeObject();
-    built.resource.add("resourceType", JsonValue::makeString(map.resource));
-    built.resource.add("id", JsonValue::makeString(built.id));
+    // A resource collects a dozen members or so; room for them up front saves regrowing.
+    built.resource.members().reserve(16);
+    built.resource.addString("resourceType", map.resource);
+    built.resource.addString("id", built.id);
 
     // The entry's fixed values (the event's Encounter.status) come before the segment's own
     // fields and win; the segment map's fixed values are defaults applied after them.
@@ -161,20 +197,19 @@ class MappingRun {
     applyFixed(map.fixed, built.resource);
     applyReferences(entry.references, slot);
 
-    std::string identity = built.type + "/" + built.id;
-    auto [existing, added] = by_identity_.emplace(identity, slot);
+    auto [existing, added] = by_identity_.emplace(built.id, slot);
     if (!added) {
       // The same thing twice in one message (one patient in PID and MRG, say): keep the first.
       built.dropped = true;
       slot = existing->second;
     }
     if (!entry.as.empty()) {
-      named_[entry.as] = slot;
+      setNamed(entry.as, slot);
     }
     for (const ReferenceRule& rule : entry.add_to) {
-      auto named = named_.find(rule.name);
-      if (named != named_.end() && named->second != slot) {
-        placeValue(resources_[named->second].resource, rule.to, "", rule.with,
+      const std::size_t* named = findNamed(rule.name);
+      if (named != nullptr && *named != slot) {
+        placeValue(resources_[*named].resource, rule.to, "", rule.with,
                    referenceTo(resources_[slot].id));
       }
     }
@@ -182,7 +217,12 @@ class MappingRun {
 
   void applySegmentRules(const SegmentMap& map, const SegmentView& view, JsonValue& target) {
     for (const Rule& rule : map.rules) {
-      std::size_t repetitions = view.repetitionCount(rule.position);
+      if (view.rawField(rule.position).empty()) {
+        // Most fields a map knows are absent from any one message.
+        continue;
+      }
+      bool all_repetitions = rule.kind == ValueKind::Ignore || rule.every_repetition;
+      std::size_t repetitions = all_repetitions ? view.repetitionCount(rule.position) : 1;
       auto node = [&](std::size_t rep) {
         Node field = view.field(rule.position, rep);
         return rule.component != 0 ? field.child(rule.component) : field;
@@ -193,9 +233,7 @@ class MappingRun {
         }
         continue;
       }
-      std::size_t last =
-          rule.every_repetition ? repetitions : std::min<std::size_t>(1, repetitions);
-      for (std::size_t rep = 1; rep <= last; ++rep) {
+      for (std::size_t rep = 1; rep <= repetitions; ++rep) {
         applyRule(rule, node(rep), target);
       }
     }
@@ -257,22 +295,23 @@ class MappingRun {
         part = part.child(map.id[index].subcomponent);
       }
       have_part = have_part || (index == 0 && !part.empty());
-      name += "|" + std::string(part.raw());
+      name.append("|").append(part.raw());
     }
     if (!have_part) {
-      name = map.resource + "|value|" + std::string(node.raw());
+      name = concat({map.resource, "|value|", node.raw()});
     }
     std::string id = makeId(name);
     JsonValue resource = JsonValue::makeObject();
-    resource.add("resourceType", JsonValue::makeString(map.resource));
-    resource.add("id", JsonValue::makeString(id));
+    resource.addString("resourceType", map.resource);
+    resource.addString("id", id);
     applyDatatype(map, node, resource);
     if (resource.members().size() <= 2) {
       return {};
     }
-    if (by_identity_.emplace(map.resource + "/" + id, resources_.size()).second) {
+    if (by_identity_.find(id) == by_identity_.end()) {
       resources_.push_back(
           BuiltResource{map.resource, id, std::move(resource), {}, false, nullptr});
+      by_identity_.emplace(resources_.back().id, resources_.size() - 1);
     }
     return id;
   }
@@ -290,18 +329,18 @@ class MappingRun {
         part = part.child(id_part.subcomponent);
       }
       have_part = have_part || (index == 0 && !part.empty() && !part.isNull());
-      name += "|" + std::string(part.raw());
+      name.append("|").append(part.raw());
     }
     if (!have_part) {
       // Nothing identifies it beyond this message: the id is stable for this message only
       // (a resend of the same message maps to the same ids).
-      name = map.resource + "|message|" + message_key_ + "|" + std::to_string(view.index()) + "|" +
-             map.name;
+      name = concat({map.resource, "|message|", message_key_, "|", std::to_string(view.index()),
+                     "|", map.name});
     }
     return makeId(name);
   }
 
-  std::string makeId(const std::string& name) {
+  std::string makeId(std::string_view name) {
     std::string id = nameBasedUuid(name);
     if (id.empty()) {
       failed_ = true;
@@ -322,16 +361,35 @@ class MappingRun {
     }
   }
 
+  const std::size_t* findNamed(std::string_view name) const {
+    for (const auto& [known, slot] : named_) {
+      if (known == name) {
+        return &slot;
+      }
+    }
+    return nullptr;
+  }
+
+  void setNamed(std::string_view name, std::size_t slot) {
+    for (auto& [known, known_slot] : named_) {
+      if (known == name) {
+        known_slot = slot;
+        return;
+      }
+    }
+    named_.emplace_back(name, slot);
+  }
+
   // References to resources named so far; names not yet seen are resolved once the whole
   // message is read (SIU has SCH before PID), to the last resource of that name.
   void applyReferences(const std::vector<ReferenceRule>& references, std::size_t slot) {
     for (const ReferenceRule& rule : references) {
-      auto named = named_.find(rule.name);
-      if (named == named_.end()) {
+      const std::size_t* named = findNamed(rule.name);
+      if (named == nullptr) {
         pending_.push_back({slot, &rule});
         continue;
       }
-      placeReference(slot, rule, named->second);
+      placeReference(slot, rule, *named);
     }
   }
 
@@ -347,9 +405,8 @@ class MappingRun {
 
   void resolvePending() {
     for (const PendingReference& pending : pending_) {
-      auto named = named_.find(pending.rule->name);
-      if (named != named_.end()) {
-        placeReference(pending.slot, *pending.rule, named->second);
+      if (const std::size_t* named = findNamed(pending.rule->name)) {
+        placeReference(pending.slot, *pending.rule, *named);
       }
     }
   }
@@ -364,8 +421,8 @@ class MappingRun {
       for (const TargetPath& required : built.map->required) {
         if (!pathExists(built.resource, required)) {
           built.dropped = true;
-          notes_.push_back(built.map->segment + ": " + built.type + " left out: " + required.text +
-                           " missing");
+          notes_.push_back(built.map->segment + ": " + std::string(built.type) +
+                           " left out: " + required.text + " missing");
           break;
         }
       }
@@ -392,8 +449,8 @@ class MappingRun {
 
   JsonValue assemble(std::size_t& entries) {
     JsonValue bundle = JsonValue::makeObject();
-    bundle.add("resourceType", JsonValue::makeString("Bundle"));
-    bundle.add("id", JsonValue::makeString(makeId("Bundle|" + message_key_)));
+    bundle.addString("resourceType", "Bundle");
+    bundle.addString("id", makeId(concat({"Bundle|", message_key_})));
     pruneEmpty(bundle_fields_);
     for (auto& member : bundle_fields_.members()) {
       if (member.first == "identifier" || member.first == "meta") {
@@ -401,26 +458,25 @@ class MappingRun {
       }
     }
     bool transaction = options_.bundle_type == BundleType::Transaction;
-    bundle.add("type", JsonValue::makeString(transaction ? "transaction" : "collection"));
+    bundle.addString("type", transaction ? "transaction" : "collection");
     if (JsonValue* timestamp = bundle_fields_.find("timestamp")) {
       bundle.add("timestamp", std::move(*timestamp));
     }
-    JsonValue& list = bundle.add("entry", JsonValue::makeArray());
+    JsonValue& list = bundle.addArray("entry");
+    list.elements().reserve(resources_.size());
     for (BuiltResource& built : resources_) {
       if (built.dropped) {
         continue;
       }
       pruneEmpty(built.resource);
-      JsonValue entry = JsonValue::makeObject();
-      entry.add("fullUrl", JsonValue::makeString("urn:uuid:" + built.id));
+      JsonValue& entry = list.pushObject();
+      entry.addString("fullUrl", urnOf(built.id));
       entry.add("resource", std::move(built.resource));
       if (transaction) {
-        JsonValue request = JsonValue::makeObject();
-        request.add("method", JsonValue::makeString("PUT"));
-        request.add("url", JsonValue::makeString(built.type + "/" + built.id));
-        entry.add("request", std::move(request));
+        JsonValue& request = entry.addObject("request");
+        request.addString("method", "PUT");
+        request.addString("url", concat({built.type, "/", built.id}));
       }
-      list.push(std::move(entry));
     }
     entries = list.elements().size();
     if (entries == 0) {
@@ -436,10 +492,14 @@ class MappingRun {
   LeafContext leaf_;
   std::string event_;
   std::string message_key_;
-  std::deque<SegmentView> views_;
+  std::vector<SegmentView> views_;
   std::deque<BuiltResource> resources_;
-  std::unordered_map<std::string, std::size_t> by_identity_;
-  std::unordered_map<std::string, std::size_t> named_;
+  // Resources by id, viewing the id kept in resources_ (a deque: its elements never move). An id
+  // is enough to tell resources apart: the name it is made from starts with the resource type.
+  std::unordered_map<std::string_view, std::size_t> by_identity_;
+  // Slots of the resources named with "as", by name (a handful per message map: a list is
+  // quicker to search than a hash). The names live in the MappingSet.
+  std::vector<std::pair<std::string_view, std::size_t>> named_;
   std::vector<PendingReference> pending_;
   JsonValue bundle_fields_;
   std::vector<std::string> notes_;
@@ -477,7 +537,7 @@ Result<MapOutput> V2ToFhirMapper::map(const engine::hl7::Message& message,
     return Status(ErrorCode::Unsupported, "MSH-9: no mapping for message type " + event +
                                               " (structure " + message.messageStructure() + ")");
   }
-  MappingRun run(*mappings_, *map, message, options);
+  MappingRun run(*mappings_, *map, message, options, std::move(event));
   return run.run();
 }
 

@@ -11,22 +11,27 @@ using engine::fhir::JsonValue;
 
 namespace {
 
-std::string trim(std::string text) {
-  std::size_t first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) {
-    return {};
+bool isBlank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && isBlank(text.front())) {
+    text.remove_prefix(1);
   }
-  std::size_t last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
+  while (!text.empty() && isBlank(text.back())) {
+    text.remove_suffix(1);
+  }
+  return text;
 }
 
+// ASCII digits only (std::isdigit would consult the C locale for every byte).
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
 bool isOid(std::string_view text) {
-  if (text.size() < 3 || !std::isdigit(static_cast<unsigned char>(text.front())) ||
-      text.find('.') == std::string_view::npos) {
+  if (text.size() < 3 || !isDigit(text.front()) || text.find('.') == std::string_view::npos) {
     return false;
   }
   for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') {
+    if (!isDigit(c) && c != '.') {
       return false;
     }
   }
@@ -34,6 +39,8 @@ bool isOid(std::string_view text) {
 }
 
 JsonValue str(std::string text) { return JsonValue::makeString(std::move(text)); }
+JsonValue str(std::string_view text) { return JsonValue::makeString(std::string(text)); }
+JsonValue str(const char* text) { return JsonValue::makeString(text); }
 
 // A FHIR code has no leading or trailing white space and no runs of it inside.
 bool validCode(std::string_view code) {
@@ -49,7 +56,7 @@ bool validCode(std::string_view code) {
   return true;
 }
 
-const Concept* lookup(const Vocabulary* vocabulary, const std::string& code) {
+const Concept* lookup(const Vocabulary* vocabulary, std::string_view code) {
   if (vocabulary == nullptr) {
     return nullptr;
   }
@@ -62,7 +69,7 @@ const Concept* lookup(const Vocabulary* vocabulary, const std::string& code) {
 std::optional<JsonValue> codingOf(const Node& node, std::size_t first, std::size_t version,
                                   const Rule& rule, const LeafContext& context) {
   Node code_node = node.child(first);
-  std::string code = trim(code_node.peek());
+  std::string_view code = trim(code_node.peek());
   if (code.empty() || code_node.isNull()) {
     return std::nullopt;
   }
@@ -85,7 +92,7 @@ std::optional<JsonValue> codingOf(const Node& node, std::size_t first, std::size
   } else if (rule.vocabulary != nullptr) {
     system = rule.vocabulary->source_system;
   }
-  std::string display = node.child(first + 1).text();
+  std::string_view display = node.child(first + 1).text();
   if (display.empty() && rule.vocabulary != nullptr && system == rule.vocabulary->source_system) {
     if (const Concept* known = lookup(rule.vocabulary, code)) {
       display = known->v2_display;
@@ -93,29 +100,33 @@ std::optional<JsonValue> codingOf(const Node& node, std::size_t first, std::size
   }
   JsonValue coding = JsonValue::makeObject();
   if (!system.empty()) {
-    coding.add("system", str(system));
+    coding.addString("system", std::move(system));
   }
   if (version != 0) {
-    if (std::string text = node.child(version).text(); !text.empty()) {
-      coding.add("version", str(text));
+    if (std::string_view text = node.child(version).text(); !text.empty()) {
+      coding.addString("version", std::string(text));
     }
   }
-  coding.add("code", str(code));
+  coding.addString("code", std::string(code));
   if (!display.empty()) {
-    coding.add("display", str(display));
+    coding.addString("display", std::string(display));
   }
   return coding;
 }
 
+void addTranslated(const Concept& concept_entry, JsonValue& coding) {
+  if (!concept_entry.system.empty()) {
+    coding.addString("system", concept_entry.system);
+  }
+  coding.addString("code", concept_entry.code);
+  if (!concept_entry.display.empty()) {
+    coding.addString("display", concept_entry.display);
+  }
+}
+
 JsonValue translated(const Concept& concept_entry) {
   JsonValue coding = JsonValue::makeObject();
-  if (!concept_entry.system.empty()) {
-    coding.add("system", str(concept_entry.system));
-  }
-  coding.add("code", str(concept_entry.code));
-  if (!concept_entry.display.empty()) {
-    coding.add("display", str(concept_entry.display));
-  }
+  addTranslated(concept_entry, coding);
   return coding;
 }
 
@@ -127,16 +138,18 @@ std::optional<JsonValue> codeableConcept(const Node& node, const Rule& rule,
     const JsonValue* code = primary->find("code");
     const JsonValue* system = primary->find("system");
     const Concept* known = lookup(rule.vocabulary, code->text());
+    bool add_translation =
+        known != nullptr &&
+        (system == nullptr || system->text() != known->system || code->text() != known->code);
     codings.push(std::move(*primary));
-    if (known != nullptr &&
-        (system == nullptr || system->text() != known->system || code->text() != known->code)) {
-      codings.push(translated(*known));
+    if (add_translation) {
+      addTranslated(*known, codings.pushObject());
     }
   }
   if (auto alternate = codingOf(node, 4, 8, rule, context)) {
     codings.push(std::move(*alternate));
   }
-  std::string text = node.child(9).text();
+  std::string_view text = node.child(9).text();
   if (codings.elements().empty() && text.empty()) {
     return std::nullopt;
   }
@@ -145,13 +158,13 @@ std::optional<JsonValue> codeableConcept(const Node& node, const Rule& rule,
     concept_value.add("coding", std::move(codings));
   }
   if (!text.empty()) {
-    concept_value.add("text", str(text));
+    concept_value.addString("text", std::string(text));
   }
   return concept_value;
 }
 
 std::optional<JsonValue> coding(const Node& node, const Rule& rule, const LeafContext& context) {
-  std::string code = trim(node.child(1).peek());
+  std::string_view code = trim(node.child(1).peek());
   if (const Concept* known = lookup(rule.vocabulary, code)) {
     node.child(1).text();
     node.child(2).text();
@@ -163,7 +176,7 @@ std::optional<JsonValue> coding(const Node& node, const Rule& rule, const LeafCo
 
 std::optional<JsonValue> code(const Node& node, const Rule& rule) {
   Node atom = node.child(1);
-  std::string text = trim(atom.peek());
+  std::string_view text = trim(atom.peek());
   if (text.empty()) {
     return std::nullopt;
   }
@@ -186,7 +199,7 @@ std::optional<JsonValue> code(const Node& node, const Rule& rule) {
 
 std::optional<JsonValue> number(const Node& node, ValueKind kind) {
   Node atom = node.firstAtom();
-  std::string text = trim(atom.peek());
+  std::string_view text = trim(atom.peek());
   if (text.empty()) {
     return std::nullopt;
   }
@@ -203,13 +216,13 @@ std::optional<JsonValue> number(const Node& node, ValueKind kind) {
     return std::nullopt;
   }
   atom.text();
-  return JsonValue::makeNumber(*literal);
+  return JsonValue::makeNumber(std::move(*literal));
 }
 
 std::optional<JsonValue> timestamp(const Node& node, TimeTarget target,
                                    const LeafContext& context) {
   Node atom = node.firstAtom();
-  std::string text = trim(atom.peek());
+  std::string_view text = trim(atom.peek());
   if (text.empty()) {
     return std::nullopt;
   }
@@ -219,27 +232,27 @@ std::optional<JsonValue> timestamp(const Node& node, TimeTarget target,
     return std::nullopt;
   }
   atom.text();
-  return str(*converted);
+  return str(std::move(*converted));
 }
 
 // HD to a system URI: an ISO OID, a UUID or a URI in HD.2 (HD.3 says which). EI keeps the
 // same pair one component later (EI.3, EI.4).
 std::optional<JsonValue> hdUri(const Node& node, std::size_t first = 2) {
   Node universal = node.child(first);
-  std::string id = trim(universal.peek());
+  std::string_view id = trim(universal.peek());
   if (id.empty()) {
     return std::nullopt;
   }
   Node type_node = node.child(first + 1);
-  std::string type = type_node.peek();
+  std::string_view type = type_node.peek();
   std::string uri;
   if ((type == "ISO" || type.empty()) && isOid(id)) {
-    uri = "urn:oid:" + id;
+    uri = "urn:oid:" + std::string(id);
   } else if (type == "UUID" || type == "GUID") {
-    uri = "urn:uuid:" + id;
+    uri = "urn:uuid:" + std::string(id);
   } else if ((type == "URI" || type == "URL" || type.empty()) &&
-             id.find("://") != std::string::npos) {
-    uri = id;
+             id.find("://") != std::string_view::npos) {
+    uri = std::string(id);
   }
   if (uri.empty()) {
     universal.markUnconverted();
@@ -247,7 +260,7 @@ std::optional<JsonValue> hdUri(const Node& node, std::size_t first = 2) {
   }
   universal.text();
   type_node.text();
-  return str(uri);
+  return str(std::move(uri));
 }
 
 // CWE units to Quantity's unit, system and code (UCUM units keep their code).
@@ -255,20 +268,20 @@ void addUnits(JsonValue& quantity, const Node& units, const LeafContext& context
   if (units.empty()) {
     return;
   }
-  std::string unit_code = trim(units.child(1).text());
-  std::string unit_text = units.child(2).text();
+  std::string_view unit_code = trim(units.child(1).text());
+  std::string_view unit_text = units.child(2).text();
   std::string system;
   if (Node system_node = units.child(3); !system_node.empty()) {
     system = codingSystemUri(system_node.peek(), context);
     system.empty() ? system_node.markUnconverted() : static_cast<void>(system_node.text());
   }
-  std::string shown = unit_text.empty() ? unit_code : unit_text;
+  std::string_view shown = unit_text.empty() ? unit_code : unit_text;
   if (!shown.empty()) {
-    quantity.add("unit", str(shown));
+    quantity.addString("unit", std::string(shown));
   }
   if (!system.empty() && validCode(unit_code)) {
-    quantity.add("system", str(system));
-    quantity.add("code", str(unit_code));
+    quantity.addString("system", std::move(system));
+    quantity.addString("code", std::string(unit_code));
   }
 }
 
@@ -285,8 +298,8 @@ std::optional<JsonValue> quantity(const Node& value, const Node& units,
 }
 
 std::optional<BuiltValue> structuredNumeric(const Node& node) {
-  std::string comparator = trim(node.child(1).peek());
-  std::string separator = trim(node.child(3).peek());
+  std::string_view comparator = trim(node.child(1).peek());
+  std::string_view separator = trim(node.child(3).peek());
   Node first = node.child(2);
   Node second = node.child(4);
   auto low = decimalLiteral(trim(first.peek()));
@@ -382,9 +395,9 @@ bool isBase64(std::string_view text) {
 // (HL7 table 0191 in upper case, or a MIME top-level type) and ED.3.
 std::optional<JsonValue> attachment(const Node& node) {
   Node data_node = node.child(5);
-  std::string type = trim(node.child(2).peek());
-  std::string subtype = trim(node.child(3).peek());
-  std::string encoding = trim(node.child(4).peek());
+  std::string type(trim(node.child(2).peek()));
+  std::string subtype(trim(node.child(3).peek()));
+  std::string_view encoding = trim(node.child(4).peek());
   for (char& c : type) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
@@ -409,7 +422,7 @@ std::optional<JsonValue> attachment(const Node& node) {
     }
   }
   std::string data;
-  std::string raw = data_node.wholeText();
+  std::string_view raw = data_node.wholeText();
   if (raw.empty()) {
     // A reference to content sent elsewhere: the type is all there is.
   } else if (encoding == "Base64" || encoding == "BASE64" || encoding == "base64") {
@@ -441,7 +454,7 @@ std::optional<JsonValue> attachment(const Node& node) {
     return result.members().empty() ? std::nullopt : std::optional<JsonValue>(std::move(result));
   }
   node.child(4).text();
-  result.add("data", str(data));
+  result.add("data", str(std::move(data)));
   return result;
 }
 
@@ -470,29 +483,30 @@ std::optional<JsonValue> range(const Node& node) {
 std::optional<JsonValue> joinedText(const Node& node) {
   const SegmentView& segment = node.segment();
   std::size_t field = node.fieldNumber();
-  std::string text = node.wholeText();
+  std::string text(node.wholeText());
   for (std::size_t rep = node.repetitionNumber() + 1; rep <= segment.repetitionCount(field);
        ++rep) {
-    text += "\n" + segment.field(field, rep).wholeText();
+    text += '\n';
+    text += segment.field(field, rep).wholeText();
   }
   if (text.empty()) {
     return std::nullopt;
   }
-  return str(text);
+  return str(std::move(text));
 }
 
 // XTN: the number as sent in XTN.1, else the e-mail address, else the number built from its
 // parts (+country (area) local ext. extension), else the unformatted XTN.12.
 std::optional<JsonValue> phoneNumber(const Node& node) {
-  std::string value = trim(node.child(1).text());
+  std::string value(trim(node.child(1).text()));
   if (value.empty()) {
     value = trim(node.child(4).text());
   }
   if (value.empty()) {
-    std::string country = trim(node.child(5).peek());
-    std::string area = trim(node.child(6).peek());
-    std::string local = trim(node.child(7).peek());
-    std::string extension = trim(node.child(8).peek());
+    std::string country(trim(node.child(5).peek()));
+    std::string area(trim(node.child(6).peek()));
+    std::string local(trim(node.child(7).peek()));
+    std::string extension(trim(node.child(8).peek()));
     if (!local.empty()) {
       value = (country.empty() ? "" : "+" + country + " ") +
               (area.empty() ? "" : "(" + area + ") ") + local +
@@ -512,13 +526,13 @@ std::optional<JsonValue> phoneNumber(const Node& node) {
   for (std::size_t part = 5; part <= 8; ++part) {
     node.child(part).markUsed();
   }
-  return str(value);
+  return str(std::move(value));
 }
 
 std::optional<JsonValue> observationAttachment(const Rule& rule, const Node& node, bool text) {
   const SegmentView& segment = node.segment();
   Node type_node = segment.field(rule.type_field);
-  std::string type = trim(type_node.peek());
+  std::string_view type = trim(type_node.peek());
   std::optional<JsonValue> result;
   if (type == "ED") {
     result = attachment(node);
@@ -540,8 +554,9 @@ std::optional<BuiltValue> observationValue(const Rule& rule, const Node& node,
                                            const LeafContext& context) {
   const SegmentView& segment = node.segment();
   Node type_node = segment.field(rule.type_field);
-  std::string type = trim(type_node.peek());
-  auto wrap = [](const char* suffix, std::optional<JsonValue> value) -> std::optional<BuiltValue> {
+  std::string_view type = trim(type_node.peek());
+  auto wrap = [](std::string_view suffix,
+                 std::optional<JsonValue> value) -> std::optional<BuiltValue> {
     if (!value) {
       return std::nullopt;
     }
@@ -580,43 +595,51 @@ std::optional<BuiltValue> observationValue(const Rule& rule, const Node& node,
 }  // namespace
 
 std::optional<std::string> decimalLiteral(std::string_view text) {
-  std::string out;
-  std::size_t index = 0;
-  if (index < text.size() && (text[index] == '+' || text[index] == '-')) {
-    if (text[index] == '-') {
-      out += '-';
+  bool negative = false;
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+    negative = text.front() == '-';
+    text.remove_prefix(1);
+  }
+  auto digits = [&text](std::size_t from) {
+    std::size_t end = from;
+    while (end < text.size() && isDigit(text[end])) {
+      ++end;
     }
-    ++index;
+    return end;
+  };
+  std::size_t whole_end = digits(0);
+  std::string_view whole = text.substr(0, whole_end);
+  std::string_view fraction;
+  std::size_t end = whole_end;
+  if (end < text.size() && text[end] == '.') {
+    end = digits(whole_end + 1);
+    fraction = text.substr(whole_end + 1, end - whole_end - 1);
   }
-  std::string whole;
-  while (index < text.size() && std::isdigit(static_cast<unsigned char>(text[index]))) {
-    whole += text[index++];
-  }
-  std::string fraction;
-  bool dot = index < text.size() && text[index] == '.';
-  if (dot) {
-    ++index;
-    while (index < text.size() && std::isdigit(static_cast<unsigned char>(text[index]))) {
-      fraction += text[index++];
-    }
-  }
-  if (index != text.size() || (whole.empty() && fraction.empty())) {
+  if (end != text.size() || (whole.empty() && fraction.empty())) {
     return std::nullopt;
   }
-  std::size_t zeros = whole.find_first_not_of('0');
-  whole = zeros == std::string::npos ? "0" : whole.substr(zeros);
-  out += whole;
-  if (!fraction.empty()) {
-    out += "." + fraction;
+  while (!whole.empty() && whole.front() == '0') {
+    whole.remove_prefix(1);
   }
-  if (out == "-0") {
-    out = "0";
+  std::string out;
+  out.reserve(text.size() + 2);
+  if (negative && !(whole.empty() && fraction.empty())) {
+    out += '-';
+  }
+  if (whole.empty()) {
+    out += '0';
+  } else {
+    out += whole;
+  }
+  if (!fraction.empty()) {
+    out += '.';
+    out += fraction;
   }
   return out;
 }
 
 std::string codingSystemUri(std::string_view name, const LeafContext& context) {
-  std::string key = trim(std::string(name));
+  std::string_view key = trim(name);
   if (key.empty()) {
     return {};
   }
@@ -627,20 +650,19 @@ std::string codingSystemUri(std::string_view name, const LeafContext& context) {
     }
   }
   // HL7 tables: "HL70203", "HL7-0203"; user tables "99xxx" and local names have no URI.
-  std::string digits;
-  if (key.rfind("HL7", 0) == 0) {
+  std::string_view digits;
+  if (key.substr(0, 3) == "HL7") {
     digits = key.substr(key.size() >= 4 && key[3] == '-' ? 4 : 3);
   }
-  if (digits.size() == 4 && std::all_of(digits.begin(), digits.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-      })) {
-    return "http://terminology.hl7.org/CodeSystem/v2-" + digits;
+  if (digits.size() == 4 &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return isDigit(c); })) {
+    return "http://terminology.hl7.org/CodeSystem/v2-" + std::string(digits);
   }
-  if (key.find("://") != std::string::npos || key.rfind("urn:", 0) == 0) {
-    return key;
+  if (key.find("://") != std::string_view::npos || key.substr(0, 4) == "urn:") {
+    return std::string(key);
   }
   if (isOid(key)) {
-    return "urn:oid:" + key;
+    return "urn:oid:" + std::string(key);
   }
   return {};
 }
@@ -651,12 +673,12 @@ std::optional<BuiltValue> buildLeaf(const Rule& rule, const Node& node,
     if (!value) {
       return std::nullopt;
     }
-    return BuiltValue{std::string(), std::move(*value)};
+    return BuiltValue{std::string_view(), std::move(*value)};
   };
   switch (rule.kind) {
     case ValueKind::String: {
-      std::string text = node.text();
-      return text.empty() ? std::nullopt : wrap(str(std::move(text)));
+      std::string_view text = node.text();
+      return text.empty() ? std::nullopt : wrap(str(text));
     }
     case ValueKind::Code:
     case ValueKind::Id:
@@ -668,7 +690,7 @@ std::optional<BuiltValue> buildLeaf(const Rule& rule, const Node& node,
       return wrap(number(node, rule.kind));
     case ValueKind::Boolean: {
       Node atom = node.firstAtom();
-      std::string text = trim(atom.peek());
+      std::string_view text = trim(atom.peek());
       if (text == "Y" || text == "N") {
         atom.text();
         return wrap(JsonValue::makeBool(text == "Y"));
@@ -687,11 +709,11 @@ std::optional<BuiltValue> buildLeaf(const Rule& rule, const Node& node,
     case ValueKind::Time:
       return wrap(timestamp(node, TimeTarget::Time, context));
     case ValueKind::Uri: {
-      std::string text = trim(node.text());
+      std::string_view text = trim(node.text());
       if (text.empty()) {
         return std::nullopt;
       }
-      return wrap(str(isOid(text) ? "urn:oid:" + text : text));
+      return wrap(isOid(text) ? str("urn:oid:" + std::string(text)) : str(text));
     }
     case ValueKind::HdUri:
       return wrap(hdUri(node));
@@ -727,10 +749,10 @@ std::optional<BuiltValue> buildLeaf(const Rule& rule, const Node& node,
         return std::nullopt;
       }
       atom.text();
-      return wrap(str(uri));
+      return wrap(str(std::move(uri)));
     }
     case ValueKind::DateTimeIfTime: {
-      std::string text = trim(node.firstAtom().peek());
+      std::string_view text = trim(node.firstAtom().peek());
       if (text.size() <= 8 || text.find_first_of("+-") <= 8) {
         return std::nullopt;
       }

@@ -21,7 +21,7 @@ struct LeafContext {
 };
 
 struct BuiltValue {
-  std::string suffix;  // the type for a value[x] target ("Quantity"), else empty
+  std::string_view suffix;  // the type for a value[x] target ("Quantity"), else empty
   engine::fhir::JsonValue value;
 };
 

@@ -592,8 +592,12 @@ BOOST_AUTO_TEST_CASE(loads_the_reference_configuration) {
   auto config = loadEngineConfig(path, errors);
 
   BOOST_REQUIRE_MESSAGE(config != nullptr, errors.format());
-  BOOST_CHECK_EQUAL(config->listeners.size(), 1u);
-  BOOST_CHECK_EQUAL(config->destinations.size(), 2u);
+  BOOST_CHECK_MESSAGE(errors.empty(), errors.format());
+  BOOST_CHECK_EQUAL(config->listeners.size(), 3u);  // mllp, fhir_http, file
+  BOOST_REQUIRE_EQUAL(config->destinations.size(), 4u);
+  BOOST_CHECK(config->destinations[0].baa_covered);
+  BOOST_CHECK(config->destinations[0].transforms.has_value());
+  BOOST_CHECK(!config->destinations[2].baa_covered);  // the de-identified research feed
 }
 
 BOOST_AUTO_TEST_CASE(loads_the_quick_start_example) {
