@@ -78,6 +78,24 @@ BOOST_AUTO_TEST_CASE(push_appends_elements_in_order) {
   BOOST_CHECK_EQUAL(array.elements()[1].text(), "3");
 }
 
+BOOST_AUTO_TEST_CASE(in_place_builders_make_what_add_and_push_make) {
+  JsonValue built = JsonValue::makeObject();
+  built.addString("name", "value");
+  built.addObject("object").addString("inner", "x");
+  JsonValue& list = built.addArray("list");
+  list.push(JsonValue::makeString("first"));
+  list.pushObject().addString("second", "y");
+
+  JsonValue expected = JsonValue::makeObject();
+  expected.add("name", JsonValue::makeString("value"));
+  expected.add("object", JsonValue::makeObject()).add("inner", JsonValue::makeString("x"));
+  JsonValue& expected_list = expected.add("list", JsonValue::makeArray());
+  expected_list.push(JsonValue::makeString("first"));
+  expected_list.push(JsonValue::makeObject()).add("second", JsonValue::makeString("y"));
+
+  BOOST_CHECK(built == expected);
+}
+
 BOOST_AUTO_TEST_CASE(remove_deletes_only_the_named_member) {
   JsonValue object = twoMembers("family", "given");
 

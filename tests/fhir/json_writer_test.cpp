@@ -96,6 +96,30 @@ BOOST_AUTO_TEST_CASE(escapes_member_names_too) {
   BOOST_CHECK_EQUAL(writeJson(root), R"({"a\"b":false})");
 }
 
+BOOST_AUTO_TEST_CASE(escapes_land_right_wherever_they_fall_in_long_strings) {
+  // The writer copies eight bytes at a time, the last word overlapping the one before: put
+  // the quote at every position of strings of several lengths.
+  for (std::size_t length = 1; length <= 40; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      std::string text(length, 'a');
+      text[at] = '"';
+      JsonValue object = JsonValue::makeObject();
+      object.add(text, JsonValue::makeString(text));
+      std::string escaped = text;
+      escaped.replace(at, 1, "\\\"");
+
+      BOOST_CHECK_EQUAL(writeJson(object), "{\"" + escaped + "\":\"" + escaped + "\"}");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(writes_empty_strings_and_names) {
+  JsonValue object = JsonValue::makeObject();
+  object.add("", JsonValue::makeString(""));
+
+  BOOST_CHECK_EQUAL(writeJson(object), "{\"\":\"\"}");
+}
+
 BOOST_AUTO_TEST_CASE(append_adds_to_existing_text) {
   std::string out = "prefix ";
 
