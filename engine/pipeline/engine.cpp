@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <set>
 
 #include <Poco/Logger.h>
 
@@ -18,6 +19,60 @@ namespace ferry::engine::pipeline {
 namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("engine.pipeline"); }
+
+// The listener types feeding a route ("mllp", "fhir_http", "file"), from its "source" (one
+// name or a list); empty when the route or a listener is not found (other checks report it).
+std::set<std::string> sourceTypes(const config::EngineConfig& settings, const std::string& route) {
+  std::set<std::string> types;
+  if (!settings.routes || !settings.routes->isArray()) {
+    return types;
+  }
+  for (const config::ConfigNode& node : settings.routes->elements()) {
+    auto name = node.isObject() ? node.member("name") : std::nullopt;
+    auto source = node.isObject() ? node.member("source") : std::nullopt;
+    if (!name || !name->isString() || name->asString() != route || !source) {
+      continue;
+    }
+    std::vector<config::ConfigNode> names =
+        source->isArray() ? source->elements() : std::vector<config::ConfigNode>{*source};
+    for (const config::ConfigNode& listener_name : names) {
+      for (const auto& listener : settings.listeners) {
+        if (listener_name.isString() && listener.name == listener_name.asString()) {
+          types.insert(listener.type);
+        }
+      }
+    }
+  }
+  return types;
+}
+
+// A destination that can only take one format, fed only by listeners of the other, needs a
+// mapping: without one every message would be accepted and then parked dead at delivery.
+void checkFormats(const config::EngineConfig& settings,
+                  const config::DestinationSettings& destination, const TransformChain& chain,
+                  config::ConfigErrors& errors) {
+  std::set<std::string> sources = sourceTypes(settings, destination.route);
+  std::string transforms = chain.describe();
+  auto only = [&sources](const std::string& type) {
+    return !sources.empty() && sources.size() == 1 && *sources.begin() == type;
+  };
+  if (destination.type == "fhir_http" && only("mllp") &&
+      transforms.find("mapping:v2-to-fhir") == std::string::npos) {
+    errors.add(destination.node, "route '" + destination.route +
+                                     "' feeds only HL7v2 (MLLP) into FHIR destination '" +
+                                     destination.name +
+                                     "': add {\"type\": \"mapping\", \"mapping\": "
+                                     "\"v2-to-fhir\"} to its transforms");
+  }
+  if (destination.type == "mllp" && only("fhir_http") &&
+      transforms.find("mapping:fhir-to-v2") == std::string::npos) {
+    errors.add(destination.node, "route '" + destination.route +
+                                     "' feeds only FHIR into MLLP destination '" +
+                                     destination.name +
+                                     "': add {\"type\": \"mapping\", \"mapping\": "
+                                     "\"fhir-to-v2\"} to its transforms");
+  }
+}
 
 }  // namespace
 
@@ -108,6 +163,7 @@ std::unique_ptr<Engine> Engine::build(std::shared_ptr<const config::EngineConfig
         destination, TransformEnvironment{nullptr, settings.root ? &*settings.root : nullptr},
         errors);
     checkBusinessAssociateGate(destination, chain, errors);
+    checkFormats(settings, destination, chain, errors);
   }
   if (!errors.empty()) {
     return nullptr;

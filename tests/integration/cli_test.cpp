@@ -35,6 +35,32 @@ BOOST_AUTO_TEST_CASE(check_accepts_the_fhir_example_configuration) {
   BOOST_CHECK_MESSAGE(contains(result.output, "configuration OK"), result.output);
 }
 
+BOOST_AUTO_TEST_CASE(check_refuses_an_hl7v2_feed_into_a_fhir_destination_without_a_mapping) {
+  TempDir dir;
+  auto write = [&](const std::string& transforms) {
+    auto path = dir.path() / "formats.json";
+    writeFile(path, R"({
+  "keys": {"file": "keys"},
+  "listeners": [{"name": "in", "type": "mllp", "port": 2575, "insecure": true}],
+  "routes": [{"name": "to-fhir", "source": "in", "destinations": [
+    {"name": "fhir-server", "type": "fhir_http", "base_url": "http://127.0.0.1:9/fhir",
+     "insecure": true, "business_associate": {"covered": true, "agreement": "test"})" +
+                        transforms + R"(}]}]
+})");
+    return path;
+  };
+
+  CommandResult without = runFerry({"check", "--config", write("").string()});
+  CommandResult with = runFerry(
+      {"check", "--config",
+       write(R"(, "transforms": [{"type": "mapping", "mapping": "v2-to-fhir"}])").string()});
+
+  BOOST_CHECK_EQUAL(without.exit_code, 1);
+  BOOST_CHECK_MESSAGE(contains(without.output, "route 'to-fhir' feeds only HL7v2"), without.output);
+  BOOST_CHECK_MESSAGE(contains(without.output, "'fhir-server'"), without.output);
+  BOOST_CHECK_MESSAGE(with.exit_code == 0, with.output);
+}
+
 BOOST_AUTO_TEST_CASE(check_prints_every_error_with_file_line_and_json_path) {
   TempDir dir;
   auto config = dir.path() / "broken.json";
