@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -231,6 +232,34 @@ void printUnit(const Unit& unit, bool json, std::ostream& out) {
 
 }  // namespace
 
+namespace {
+
+// The units of one non-empty file, by its kind.
+std::vector<Unit> checkFile(const fhir::Validator& validator, const std::string& file,
+                            const std::string& bytes) {
+  std::vector<Unit> units;
+  switch (detectKind(file, bytes)) {
+    case FileKind::FhirJson:
+      units.push_back({file, validator.validateText(bytes)});
+      break;
+    case FileKind::Ndjson:
+      units = checkNdjsonFile(validator, file, bytes);
+      break;
+    case FileKind::Hl7:
+      units = checkHl7File(file, bytes);
+      break;
+    case FileKind::Unknown:
+      units.push_back({file,
+                       {makeIssue(fhir::IssueSeverity::Error, "structure", "",
+                                  "neither HL7 v2 (MSH, FHS or BHS first) nor FHIR "
+                                  "JSON ('{' first, or a .json/.ndjson name)")}});
+      break;
+  }
+  return units;
+}
+
+}  // namespace
+
 int validateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   Arguments arguments(args, {}, {"--json"});
   if (!arguments.error().empty() || arguments.positional().empty()) {
@@ -248,31 +277,23 @@ int validateCommand(const std::vector<std::string>& args, std::ostream& out, std
   int result = 0;
   for (const std::string& file : arguments.positional()) {
     std::ifstream in(file, std::ios::binary);
-    std::stringstream content;
-    if (!in || !(content << in.rdbuf())) {
+    std::string bytes;
+    if (in) {
+      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (!in || in.bad()) {
       err << file << ": cannot read\n";
       result = 2;
       continue;
     }
-    std::string bytes = content.str();
 
     std::vector<Unit> units;
-    switch (detectKind(file, bytes)) {
-      case FileKind::FhirJson:
-        units.push_back({file, validator.validateText(bytes)});
-        break;
-      case FileKind::Ndjson:
-        units = checkNdjsonFile(validator, file, bytes);
-        break;
-      case FileKind::Hl7:
-        units = checkHl7File(file, bytes);
-        break;
-      case FileKind::Unknown:
-        units.push_back({file,
-                         {makeIssue(fhir::IssueSeverity::Error, "structure", "",
-                                    "neither HL7 v2 (MSH, FHS or BHS first) nor FHIR "
-                                    "JSON ('{' first, or a .json/.ndjson name)")}});
-        break;
+    if (bytes.empty()) {
+      // Readable but holding nothing: an invalid message, not an unreadable file.
+      units.push_back(
+          {file, {makeIssue(fhir::IssueSeverity::Error, "structure", "", "the file is empty")}});
+    } else {
+      units = checkFile(validator, file, bytes);
     }
     for (const Unit& unit : units) {
       printUnit(unit, json, out);

@@ -119,6 +119,16 @@ BOOST_AUTO_TEST_CASE(exits_two_for_usage_errors_and_unreadable_files) {
                       missing.output);
 }
 
+BOOST_AUTO_TEST_CASE(an_empty_file_is_invalid_not_unreadable) {
+  TempDir dir;
+  writeFile(dir.path() / "empty.json", "");
+
+  CommandResult result = runFerry({"validate", (dir.path() / "empty.json").string()});
+
+  BOOST_CHECK_EQUAL(result.exit_code, 1);
+  BOOST_CHECK_MESSAGE(contains(result.output, "the file is empty"), result.output);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace ferry::testing
