@@ -22,6 +22,7 @@
 #include "connectors/fhir_http/fhir_http_listener.h"
 #include "connectors/fhir_http_test_support.h"
 #include "connectors/mllp/mllp_io.h"
+#include "connectors/tls_test_support.h"
 #include "support/test_support.h"
 
 namespace {
@@ -74,66 +75,6 @@ std::string issueCode(const std::string& outcome) {
   }
   const auto& issue = document["issue"][0];
   return issue.HasMember("code") ? issue["code"].GetString() : "";
-}
-
-// A client context that offers TLS 1.1 and nothing newer, at OpenSSL security level 0 (the
-// level TLS 1.1 needs in OpenSSL 3).
-Poco::Net::Context::Ptr tls11ClientContext() {
-  Poco::Net::Context::Params params;
-  params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-  params.cipherList = "DEFAULT:@SECLEVEL=0";
-  auto context = Poco::makeAuto<Poco::Net::Context>(Poco::Net::Context::TLS_CLIENT_USE, params);
-  SSL_CTX_set_security_level(context->sslContext(), 0);
-  SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_1_VERSION);
-  SSL_CTX_set_max_proto_version(context->sslContext(), TLS1_1_VERSION);
-  return context;
-}
-
-bool handshakeSucceeds(int port, Poco::Net::Context::Ptr context) {
-  ferry::connectors::mllp::ScopedSigpipeBlock sigpipe;
-  try {
-    Poco::Net::StreamSocket plain;
-    plain.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
-    plain.setReceiveTimeout(ferry::connectors::mllp::toTimespan(kGuardTimeout));
-    auto secure = Poco::Net::SecureStreamSocket::attach(plain, context);
-    secure.completeHandshake();
-    secure.close();
-    return true;
-  } catch (const Poco::Exception&) {
-    return false;
-  }
-}
-
-// Control for the TLS 1.1 test: a server that does allow TLS 1.1, to show that the client
-// above really speaks it here. Serves one handshake.
-bool tls11WorksAgainstPermissiveServer() {
-  Poco::Net::Context::Params params;
-  params.certificateFile = pki().path("server.pem");
-  params.privateKeyFile = pki().path("server.key");
-  params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-  params.cipherList = "DEFAULT:@SECLEVEL=0";
-  auto context = Poco::makeAuto<Poco::Net::Context>(Poco::Net::Context::TLS_SERVER_USE, params);
-  SSL_CTX_set_security_level(context->sslContext(), 0);
-  SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_1_VERSION);
-  Poco::Net::SecureServerSocket server(context);
-  server.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true, false);
-  server.listen();
-  std::thread accept([&] {
-    ferry::connectors::mllp::ScopedSigpipeBlock sigpipe;
-    try {
-      if (server.poll(ferry::connectors::mllp::toTimespan(kGuardTimeout),
-                      Poco::Net::Socket::SELECT_READ)) {
-        Poco::Net::SecureStreamSocket connection(server.acceptConnection());
-        connection.setReceiveTimeout(ferry::connectors::mllp::toTimespan(kGuardTimeout));
-        connection.completeHandshake();
-      }
-    } catch (const Poco::Exception&) {
-      // The client side reports the outcome.
-    }
-  });
-  bool succeeded = handshakeSucceeds(server.address().port(), tls11ClientContext());
-  accept.join();
-  return succeeded;
 }
 
 }  // namespace
@@ -533,21 +474,22 @@ BOOST_AUTO_TEST_CASE(refuses_a_client_that_does_not_trust_its_certificate) {
   RecordingFhirSink sink;
   auto listener = startListener(tlsConfig(), sink);
 
-  BOOST_CHECK(!handshakeSucceeds(listener->boundPort(),
-                                 clientContext(pki().path("other_ca.pem"), "localhost")));
-  BOOST_CHECK(
-      handshakeSucceeds(listener->boundPort(), clientContext(pki().path("ca.pem"), "localhost")));
+  BOOST_CHECK(!ferry::testing::tlsHandshakeSucceeds(
+      listener->boundPort(), clientContext(pki().path("other_ca.pem"), "localhost")));
+  BOOST_CHECK(ferry::testing::tlsHandshakeSucceeds(
+      listener->boundPort(), clientContext(pki().path("ca.pem"), "localhost")));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_tls_1_1_client) {
-  if (!tls11WorksAgainstPermissiveServer()) {
+  if (!ferry::testing::tls11WorksAgainstPermissiveServer()) {
     BOOST_TEST_MESSAGE("skipped: this OpenSSL build cannot negotiate TLS 1.1 at all");
     return;
   }
   RecordingFhirSink sink;
   auto listener = startListener(tlsConfig(), sink);
 
-  BOOST_CHECK(!handshakeSucceeds(listener->boundPort(), tls11ClientContext()));
+  BOOST_CHECK(!ferry::testing::tlsHandshakeSucceeds(listener->boundPort(),
+                                                    ferry::testing::tls11ClientContext()));
   BOOST_CHECK(sink.submissions().empty());
 }
 

@@ -13,6 +13,7 @@
 #include "connectors/mllp/mllp_listener.h"
 #include "connectors/mllp/mllp_sender.h"
 #include "connectors/mllp_test_support.h"
+#include "connectors/tls_test_support.h"
 #include "engine/config/config_node.h"
 #include "engine/pipeline/registry.h"
 #include "support/test_pki.h"
@@ -74,66 +75,6 @@ ferry::engine::pipeline::DeliveryResult send(MllpSender& sender, const std::stri
   ferry::engine::pipeline::DeliveryContext context;
   context.control_id = id;
   return sender.deliver(makeMessage(id), context);
-}
-
-// A client context that offers TLS 1.1 and nothing newer, at OpenSSL security level 0 (the
-// level TLS 1.1 needs in OpenSSL 3).
-Poco::Net::Context::Ptr tls11ClientContext() {
-  Poco::Net::Context::Params params;
-  params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-  params.cipherList = "DEFAULT:@SECLEVEL=0";
-  auto context = Poco::makeAuto<Poco::Net::Context>(Poco::Net::Context::TLS_CLIENT_USE, params);
-  SSL_CTX_set_security_level(context->sslContext(), 0);
-  SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_1_VERSION);
-  SSL_CTX_set_max_proto_version(context->sslContext(), TLS1_1_VERSION);
-  return context;
-}
-
-// True when a TLS 1.1-only client completes a handshake with 127.0.0.1:`port`.
-bool tls11HandshakeSucceeds(int port) {
-  try {
-    Poco::Net::StreamSocket plain;
-    plain.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
-    plain.setReceiveTimeout(ferry::connectors::mllp::toTimespan(kGuardTimeout));
-    ferry::connectors::mllp::ScopedSigpipeBlock sigpipe;
-    auto secure = Poco::Net::SecureStreamSocket::attach(plain, tls11ClientContext());
-    secure.close();
-    return true;
-  } catch (const Poco::Exception&) {
-    return false;
-  }
-}
-
-// Control for the TLS 1.1 test: a server that does allow TLS 1.1, to show that the client
-// above really speaks it here. Serves one handshake.
-bool tls11WorksAgainstPermissiveServer() {
-  Poco::Net::Context::Params params;
-  params.certificateFile = pki().path("server.pem");
-  params.privateKeyFile = pki().path("server.key");
-  params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-  params.cipherList = "DEFAULT:@SECLEVEL=0";
-  auto context = Poco::makeAuto<Poco::Net::Context>(Poco::Net::Context::TLS_SERVER_USE, params);
-  SSL_CTX_set_security_level(context->sslContext(), 0);
-  SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_1_VERSION);
-  Poco::Net::SecureServerSocket server(context);
-  server.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true, false);
-  server.listen();
-  std::thread accept([&] {
-    ferry::connectors::mllp::ScopedSigpipeBlock sigpipe;
-    try {
-      if (server.poll(ferry::connectors::mllp::toTimespan(kGuardTimeout),
-                      Poco::Net::Socket::SELECT_READ)) {
-        Poco::Net::SecureStreamSocket connection(server.acceptConnection());
-        connection.setReceiveTimeout(ferry::connectors::mllp::toTimespan(kGuardTimeout));
-        connection.completeHandshake();
-      }
-    } catch (const Poco::Exception&) {
-      // The client side reports the outcome.
-    }
-  });
-  bool succeeded = tls11HandshakeSucceeds(server.address().port());
-  accept.join();
-  return succeeded;
 }
 
 // JSON string literal for a path (no characters needing escapes in temp paths).
@@ -232,14 +173,15 @@ BOOST_AUTO_TEST_CASE(accepts_a_client_without_certificate_when_none_is_required)
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_tls_1_1_client) {
-  if (!tls11WorksAgainstPermissiveServer()) {
+  if (!ferry::testing::tls11WorksAgainstPermissiveServer()) {
     BOOST_TEST_MESSAGE("skipped: this OpenSSL build cannot negotiate TLS 1.1 at all");
     return;
   }
   RecordingSink sink;
   auto listener = startListener(tlsListenerConfig(false), sink);
 
-  BOOST_CHECK(!tls11HandshakeSucceeds(listener->boundPort()));
+  BOOST_CHECK(!ferry::testing::tlsHandshakeSucceeds(listener->boundPort(),
+                                                    ferry::testing::tls11ClientContext()));
   BOOST_CHECK_EQUAL(sink.count(), 0u);
 }
 
