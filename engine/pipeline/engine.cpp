@@ -275,6 +275,9 @@ void Engine::stop() {
     source->stop();
   }
   sink_.attach(nullptr);
+  if (ingest_) {
+    ingest_->logIntakeSummary();
+  }
   for (auto& [name, worker] : workers_) {
     worker->stop();
   }

@@ -242,8 +242,9 @@ SubmitResult Ingest::acceptFhir(std::string_view json, const InboundContext& con
     return result;
   }
   handToWorkers(targets, message_id, "", json);
-  logger().information("message %s %s from '%s' accepted for %z destination(s)", message_id, label,
-                       context.source, targets.size());
+  logger().debug("message %s %s from '%s' accepted for %z destination(s)", message_id, label,
+                 context.source, targets.size());
+  tally_.note(context.source, true);
 
   result.accepted = true;
   result.stored = true;
@@ -293,6 +294,7 @@ SubmitResult Ingest::rejectFhir(std::string_view json, const InboundContext& con
   }
   logger().warning("message %s (FHIR %s) from '%s' rejected (%d): %s", message_id,
                    logSafe(resource_type, 64), context.source, http_status, summary);
+  tally_.note(context.source, false);
   result.stored = true;
   result.message_id = message_id;
   result.http_status = http_status;

@@ -161,9 +161,9 @@ IngestOutcome Ingest::accept(std::string_view bytes, const InboundContext& conte
   }
 
   handToWorkers(targets, message_id, message.controlId(), bytes);
-  logger().information("message %s %s control id %s from '%s' accepted for %z destination(s)",
-                       message_id, typeLabel(message), logSafe(message.controlId()), context.source,
-                       targets.size());
+  logger().debug("message %s %s control id %s from '%s' accepted for %z destination(s)", message_id,
+                 typeLabel(message), logSafe(message.controlId()), context.source, targets.size());
+  tally_.note(context.source, true);
   hl7::AckRequest request = ackRequest("AA", "");
   request.errors = std::move(warnings);  // severity W: accepted, but the sender should know
   return {hl7::buildAck(message, request), message_id, true};
@@ -212,6 +212,7 @@ IngestOutcome Ingest::reject(std::string_view bytes, const InboundContext& conte
   }
   logger().warning("message %s from '%s' rejected (%s): %s", message_id, context.source, msa_code,
                    why.toString());
+  tally_.note(context.source, false);
   std::string ack = parsed != nullptr ? hl7::buildAck(*parsed, request)
                                       : hl7::buildAckForUnparsed(bytes, request);
   return {std::move(ack), committed.isOk() ? message_id : "", false};

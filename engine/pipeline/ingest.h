@@ -21,6 +21,7 @@
 #include "engine/hl7/message.h"
 #include "engine/pipeline/connector.h"
 #include "engine/pipeline/delivery_worker.h"
+#include "engine/pipeline/ingest_tally.h"
 #include "engine/pipeline/journal.h"
 #include "engine/pipeline/router.h"
 #include "engine/store/message_id.h"
@@ -48,6 +49,9 @@ class Ingest : public MessageSink {
 
   // The same, with the outcome spelled out (tests, `ferry` dry runs).
   IngestOutcome ingest(std::string_view bytes, const InboundContext& context);
+
+  // Logs the counts of messages taken in since the last periodic summary (at shutdown).
+  void logIntakeSummary() { tally_.flush(); }
 
  private:
   IngestOutcome reject(std::string_view bytes, const InboundContext& context,
@@ -78,6 +82,7 @@ class Ingest : public MessageSink {
   std::map<std::string, DeliveryWorker*> workers_;
   hl7::ParseLimits limits_;
   std::shared_ptr<const fhir::Validator> fhir_validator_;
+  IngestTally tally_;  // the periodic "accepted/rejected" log line per source
   store::MessageIdGenerator ids_;
   mutable std::atomic<std::uint64_t> ack_counter_{0};
 };

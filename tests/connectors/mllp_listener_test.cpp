@@ -1,15 +1,11 @@
 #include <atomic>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <Poco/AutoPtr.h>
-#include <Poco/Channel.h>
-#include <Poco/Logger.h>
 #include <Poco/Message.h>
 #include <boost/test/unit_test.hpp>
 
@@ -17,6 +13,7 @@
 #include "connectors/mllp_test_support.h"
 #include "engine/config/config_node.h"
 #include "engine/pipeline/registry.h"
+#include "support/captured_log.h"
 #include "support/test_support.h"
 
 namespace {
@@ -52,48 +49,6 @@ bool connectionRefused(int port) {
     return true;
   }
 }
-
-// Keeps what is logged to "connectors.mllp" while alive.
-class CapturingChannel : public Poco::Channel {
- public:
-  void log(const Poco::Message& message) override {
-    std::lock_guard lock(mutex_);
-    entries.emplace_back(message.getPriority(), message.getText());
-  }
-  std::vector<std::pair<Poco::Message::Priority, std::string>> snapshot() {
-    std::lock_guard lock(mutex_);
-    return entries;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::pair<Poco::Message::Priority, std::string>> entries;
-};
-
-class CapturedLog {
- public:
-  CapturedLog()
-      : logger_(Poco::Logger::get("connectors.mllp")),
-        previous_channel_(logger_.getChannel()),
-        previous_level_(logger_.getLevel()),
-        channel_(Poco::makeAuto<CapturingChannel>()) {
-    logger_.setChannel(channel_);
-    logger_.setLevel(Poco::Message::PRIO_TRACE);
-  }
-  ~CapturedLog() {
-    logger_.setChannel(previous_channel_);
-    logger_.setLevel(previous_level_);
-  }
-  std::vector<std::pair<Poco::Message::Priority, std::string>> entries() {
-    return channel_->snapshot();
-  }
-
- private:
-  Poco::Logger& logger_;
-  Poco::Channel::Ptr previous_channel_;
-  int previous_level_;
-  Poco::AutoPtr<CapturingChannel> channel_;
-};
 
 // Runs the registered "mllp" source factory on the first element of "sources" in `json`.
 std::unique_ptr<ferry::engine::pipeline::SourceConnector> fromConfig(
@@ -404,7 +359,7 @@ BOOST_AUTO_TEST_CASE(reports_connection_error_when_the_port_is_taken) {
 }
 
 BOOST_AUTO_TEST_CASE(logs_a_warning_naming_a_plain_listener_and_its_port) {
-  CapturedLog log;
+  ferry::testing::CapturedLog log("connectors.mllp");
   RecordingSink sink;
   ListenerConfig config = plainConfig();
   config.name = "plain-inbound";
