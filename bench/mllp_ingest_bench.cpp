@@ -96,13 +96,8 @@ bool endsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-// Names the file behind `fd` by its path. Costs a readlink and an fstat, a few microseconds
-// beside the hundreds a sync takes.
-SyncKind classifySync(int fd) {
-  struct stat info {};
-  if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
-    return SyncKind::Directory;
-  }
+// Names the file behind `fd` by its path (a readlink through /proc, about 10 us).
+SyncKind classifyByPath(int fd) {
   char proc_path[64];
   char target[512];
   std::snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", fd);
@@ -124,6 +119,39 @@ SyncKind classifySync(int fd) {
     return SyncKind::Floor;
   }
   return SyncKind::Other;
+}
+
+// Names the file behind `fd`. The files synced on every message (the WAL, the floor's file)
+// live for the whole phase, so their kind is remembered by inode: the sync being measured sits
+// on the ACK path, and a readlink after each would add its own cost to the engine's latency.
+// Short-lived files are classified each time, since their inode numbers are reused; the cache
+// is per thread, and every phase starts an engine (and its threads) of its own.
+SyncKind classifySync(int fd) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    return SyncKind::Other;
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return SyncKind::Directory;
+  }
+  struct CachedKind {
+    dev_t device = 0;
+    ino_t inode = 0;
+    SyncKind kind = SyncKind::Other;
+  };
+  thread_local std::array<CachedKind, 4> cache{};
+  for (const CachedKind& cached : cache) {
+    if (cached.inode == info.st_ino && cached.device == info.st_dev && cached.inode != 0) {
+      return cached.kind;
+    }
+  }
+  SyncKind kind = classifyByPath(fd);
+  if (kind == SyncKind::Wal || kind == SyncKind::Floor) {
+    thread_local std::size_t next_slot = 0;
+    cache[next_slot] = {info.st_dev, info.st_ino, kind};
+    next_slot = (next_slot + 1) % cache.size();
+  }
+  return kind;
 }
 
 int accountedSync(int fd, long call) {

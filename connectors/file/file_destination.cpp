@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
+#include "connectors/file/pending_file.h"
 #include "engine/io/file_descriptor.h"
 #include "engine/pipeline/registry.h"
 
@@ -26,58 +28,20 @@ Status ioError(const std::string& what, const std::string& path) {
   return Status(ErrorCode::IoError, what + " '" + path + "': " + std::strerror(errno));
 }
 
-bool writeAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t written = ::write(fd, bytes.data(), bytes.size());
-    if (written < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return false;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return true;
-}
-
-Status writeAtomically(const std::string& directory, const std::string& name,
-                       std::string_view bytes) {
-  std::string final_path = directory + "/" + name;
-  std::string temp_path = directory + "/." + name + ".tmp";
-
-  FileDescriptor file(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-  if (file.get() < 0) {
-    return ioError("cannot create", temp_path);
-  }
-  if (!writeAll(file.get(), bytes) || ::fsync(file.get()) != 0 || !file.close()) {
-    Status failure = ioError("cannot write", temp_path);
-    ::unlink(temp_path.c_str());
-    return failure;
-  }
-  if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-    Status failure = ioError("cannot rename into", final_path);
-    ::unlink(temp_path.c_str());
-    return failure;
-  }
-
-  // The rename is durable only once the directory entry is on disk.
-  FileDescriptor dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0 || ::fsync(dir.get()) != 0) {
+// A published name is durable only once its directory entry is on disk.
+Status syncDirectory(int dir_fd, const std::string& directory) {
+  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
     return ioError("cannot sync directory", directory);
   }
   return Status::ok();
 }
 
-// Writes `bytes` to a new temporary file without syncing it; the caller syncs.
-Status writeUnsynced(const std::string& temp_path, std::string_view bytes) {
-  FileDescriptor file(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-  if (file.get() < 0) {
-    return ioError("cannot create", temp_path);
-  }
-  if (!writeAll(file.get(), bytes) || !file.close()) {
-    Status failure = ioError("cannot write", temp_path);
-    ::unlink(temp_path.c_str());
-    return failure;
+Status createDirectory(const std::string& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    return Status(ErrorCode::IoError,
+                  "cannot create directory '" + directory + "': " + error.message());
   }
   return Status::ok();
 }
@@ -87,14 +51,21 @@ Status writeUnsynced(const std::string& temp_path, std::string_view bytes) {
 FileDestination::FileDestination(FileDestinationConfig config) : config_(std::move(config)) {}
 
 DeliveryResult FileDestination::deliver(std::string_view payload, const DeliveryContext& context) {
-  std::error_code error;
-  std::filesystem::create_directories(config_.directory, error);
-  if (error) {
-    return {Status(ErrorCode::IoError,
-                   "cannot create directory '" + config_.directory + "': " + error.message()),
-            ""};
+  if (Status created = createDirectory(config_.directory); !created.isOk()) {
+    return {created, ""};
   }
-  return {writeAtomically(config_.directory, context.message_id + config_.extension, payload), ""};
+  auto file = PendingFile::create(config_.directory, context.message_id + config_.extension,
+                                  try_unnamed_files_);
+  if (!file.isOk()) {
+    return {file.status(), ""};
+  }
+  for (Status step : {file.value().write(payload), file.value().sync(), file.value().publish()}) {
+    if (!step.isOk()) {
+      return {step, ""};
+    }
+  }
+  FileDescriptor dir(::open(config_.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  return {syncDirectory(dir.get(), config_.directory), ""};
 }
 
 std::vector<DeliveryResult> FileDestination::deliverBatch(
@@ -103,55 +74,42 @@ std::vector<DeliveryResult> FileDestination::deliverBatch(
     return {deliver(payloads[0], contexts[0])};
   }
   std::vector<DeliveryResult> results(payloads.size());
-  std::error_code error;
-  std::filesystem::create_directories(config_.directory, error);
-  if (error) {
-    Status failure(ErrorCode::IoError,
-                   "cannot create directory '" + config_.directory + "': " + error.message());
-    for (auto& result : results) {
-      result.status = failure;
-    }
-    return results;
-  }
-
-  std::vector<std::string> temp_paths(payloads.size());
-  for (std::size_t index = 0; index < payloads.size(); ++index) {
-    temp_paths[index] =
-        config_.directory + "/." + contexts[index].message_id + config_.extension + ".tmp";
-    results[index].status = writeUnsynced(temp_paths[index], payloads[index]);
-  }
-
-  // One sync of the file system makes the data of every temporary file durable.
-  FileDescriptor dir(::open(config_.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0 || ::syncfs(dir.get()) != 0) {
-    Status failure = ioError("cannot sync file system of", config_.directory);
-    for (std::size_t index = 0; index < payloads.size(); ++index) {
-      ::unlink(temp_paths[index].c_str());
-      results[index].status = failure;
-    }
-    return results;
-  }
-
-  for (std::size_t index = 0; index < payloads.size(); ++index) {
-    if (!results[index].status.isOk()) {
-      continue;
-    }
-    std::string final_path =
-        config_.directory + "/" + contexts[index].message_id + config_.extension;
-    if (::rename(temp_paths[index].c_str(), final_path.c_str()) != 0) {
-      results[index].status = ioError("cannot rename into", final_path);
-      ::unlink(temp_paths[index].c_str());
-    }
-  }
-  if (::fsync(dir.get()) != 0) {
-    Status failure = ioError("cannot sync directory", config_.directory);
+  auto failAll = [&](const Status& failure) {
     for (auto& result : results) {
       if (result.status.isOk()) {
-        result.status = failure;  // renamed, but not yet known durable: deliver again
+        result.status = failure;
       }
     }
+    return results;
+  };
+  if (Status created = createDirectory(config_.directory); !created.isOk()) {
+    return failAll(created);
   }
-  return results;
+
+  std::vector<std::optional<PendingFile>> files(payloads.size());
+  for (std::size_t index = 0; index < payloads.size(); ++index) {
+    auto file = PendingFile::create(
+        config_.directory, contexts[index].message_id + config_.extension, try_unnamed_files_);
+    if (!file.isOk()) {
+      results[index].status = file.status();
+      continue;
+    }
+    files[index].emplace(std::move(file).value());
+    results[index].status = files[index]->write(payloads[index]);
+  }
+
+  // One sync of the file system makes the data of every file durable.
+  FileDescriptor dir(::open(config_.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || ::syncfs(dir.get()) != 0) {
+    return failAll(ioError("cannot sync file system of", config_.directory));
+  }
+  for (std::size_t index = 0; index < payloads.size(); ++index) {
+    if (results[index].status.isOk()) {
+      results[index].status = files[index]->publish();
+    }
+  }
+  // Published but not yet known durable: those are delivered again.
+  return failAll(syncDirectory(dir.get(), config_.directory));
 }
 
 }  // namespace ferry::connectors::file
