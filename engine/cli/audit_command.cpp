@@ -1,11 +1,7 @@
-#include <filesystem>
-
 #include "engine/audit/audit_chain.h"
 #include "engine/cli/arguments.h"
+#include "engine/cli/offline_store.h"
 #include "engine/cli/subcommands.h"
-#include "engine/config/engine_config.h"
-#include "engine/crypto/key_ring.h"
-#include "engine/pipeline/registry.h"
 
 namespace ferry::engine::cli {
 
@@ -18,32 +14,12 @@ int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out, 
     return 2;
   }
 
-  config::ConfigErrors errors;
-  auto config = config::loadEngineConfig(*config_path, errors);
-  if (!config || !errors.empty()) {
-    err << errors.format();
-    return 2;
-  }
-  auto keys = crypto::KeyRing::loadOrCreate(config->key_file, false);
-  if (!keys.isOk()) {
-    err << "ferry audit verify: " << keys.status().toString() << "\n";
-    return 2;
-  }
-  // Verifying must not create what it verifies: a missing database is an error.
-  const std::string kSqlite = "sqlite:";
-  if (config->storage_url.rfind(kSqlite, 0) == 0 &&
-      !std::filesystem::exists(config->storage_url.substr(kSqlite.size()))) {
-    err << "ferry audit verify: no database at '" << config->storage_url.substr(kSqlite.size())
-        << "'\n";
-    return 2;
-  }
-  auto store = pipeline::openStore(config->storage_url);
-  if (!store.isOk()) {
-    err << "ferry audit verify: " << store.status().toString() << "\n";
+  auto opened = openOfflineStore(*config_path, "ferry audit verify", err);
+  if (!opened) {
     return 2;
   }
 
-  auto report = audit::verifyAuditChain(*store.value(), *keys.value());
+  auto report = audit::verifyAuditChain(*opened->store, *opened->keys);
   if (!report.isOk()) {
     err << "ferry audit verify: " << report.status().toString() << "\n";
     return 1;

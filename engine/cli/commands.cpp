@@ -18,6 +18,11 @@ constexpr const char* kUsage =
     "        exits 1 unless every message was answered AA\n"
     "  audit verify --config FILE\n"
     "        check the audit trail's HMAC chain; names the first broken record\n"
+    "  messages list --config FILE [--state dead|pending|delivered] [--destination NAME]\n"
+    "       [--limit N]\n"
+    "        list messages by delivery state (default: dead), oldest first, with the last error\n"
+    "  messages reprocess --config FILE --destination NAME (--all-dead | MESSAGE_ID...)\n"
+    "        requeue dead messages for delivery at the next start (the engine must be stopped)\n"
     "  map --mapping v2-to-fhir|fhir-to-v2 FILE [--collection] [--timezone +HH:MM]\n"
     "      [--message auto|ADT^A08|ADT^A04|ORU^R01]\n"
     "        dry run of a mapping: prints the output and the coverage report, sends nothing\n"
@@ -48,6 +53,9 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   if (command == "validate") {
     return validateCommand(rest, out, err);
+  }
+  if (command == "messages") {
+    return messagesCommand(rest, out, err);
   }
   if (command == "audit" && !rest.empty() && rest[0] == "verify") {
     return auditVerifyCommand(std::vector<std::string>(rest.begin() + 1, rest.end()), out, err);

@@ -1,4 +1,4 @@
-// ferry: the engine binary. Subcommands: run, check, send, audit verify.
+// ferry: the engine binary. Subcommands: see commands.cpp.
 
 #include <signal.h>
 

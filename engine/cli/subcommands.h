@@ -15,5 +15,6 @@ int sendCommand(const std::vector<std::string>& args, std::ostream& out, std::os
 int auditVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int validateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int mapCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int messagesCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ferry::engine::cli

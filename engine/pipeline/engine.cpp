@@ -1,7 +1,5 @@
 #include "engine/pipeline/engine.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -11,7 +9,7 @@
 
 #include "engine/error_table.h"
 #include "engine/hl7/ack_builder.h"
-#include "engine/io/file_descriptor.h"
+#include "engine/io/directory_lock.h"
 #include "engine/pipeline/registry.h"
 
 namespace ferry::engine::pipeline {
@@ -182,15 +180,12 @@ Status Engine::start() {
   ::chmod(settings.data_directory.c_str(), 0700);
 
   // One engine per data directory: a second one would fight over the audit chain and deliver
-  // the same backlog twice. The lock goes with the process, even on kill -9.
-  std::string lock_path = settings.data_directory + "/ferry.lock";
-  data_lock_ = std::make_unique<io::FileDescriptor>(
-      ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (data_lock_->get() < 0 || ::flock(data_lock_->get(), LOCK_EX | LOCK_NB) != 0) {
-    return Status(ErrorCode::IoError, "data directory '" + settings.data_directory +
-                                          "' is in use by another ferry process (" + lock_path +
-                                          " is locked)");
+  // the same backlog twice.
+  auto lock = io::DirectoryLock::acquire(settings.data_directory);
+  if (!lock.isOk()) {
+    return lock.status();
   }
+  data_lock_ = std::move(lock).value();
 
   if (settings.create_keys) {
     auto key_dir = std::filesystem::path(settings.key_file).parent_path();

@@ -15,7 +15,7 @@
 #include "engine/config/engine_config.h"
 #include "engine/crypto/key_ring.h"
 #include "engine/crypto/payload_cipher.h"
-#include "engine/io/file_descriptor.h"
+#include "engine/io/directory_lock.h"
 #include "engine/pipeline/connector.h"
 #include "engine/pipeline/delivery_worker.h"
 #include "engine/pipeline/ingest.h"
@@ -68,7 +68,7 @@ class Engine {
   Status resumePending();
 
   std::shared_ptr<const config::EngineConfig> config_;
-  std::unique_ptr<io::FileDescriptor> data_lock_;  // flock on <data_directory>/ferry.lock
+  std::unique_ptr<io::DirectoryLock> data_lock_;  // <data_directory>/ferry.lock
   std::unique_ptr<Router> router_;
   SinkSlot sink_;
   std::map<std::string, std::unique_ptr<SourceConnector>> sources_;

@@ -76,7 +76,8 @@ struct AuditRow {
   std::string message_id;
   std::string route;
   std::string destination;
-  std::string hop;             // received, accepted, rejected, queued, sent, acknowledged, ...
+  std::string hop;             // received, accepted, rejected, filtered, queued, transformed,
+                               // sent, acknowledged, failed, dead, requeued
   std::string actor;           // component or user that acted
   std::string outcome;         // ok, error, ...
   std::string detail;          // short, never PHI
