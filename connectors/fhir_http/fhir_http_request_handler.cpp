@@ -218,6 +218,12 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
   // body could be discarded.
   void answerRefusal(HTTPServerRequest& request, HTTPServerResponse& response, int status,
                      const std::string& issue_code, const std::string& diagnostics) {
+    if (route_.close_connection) {
+      // Where the body ends is unknown: reading on could take the next request's bytes.
+      response.setKeepAlive(false);
+      sendJson(response, status, operationOutcomeJson(issue_code, diagnostics));
+      return;
+    }
     bool chunked = request.getChunkedTransferEncoding();
     std::int64_t length = 0;
     if (!chunked && request.hasContentLength()) {

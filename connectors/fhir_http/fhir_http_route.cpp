@@ -95,8 +95,36 @@ Route refusal(int status, std::string issue_code, std::string diagnostics, std::
   return route;
 }
 
+// Refuses a request whose body length could be read two ways (RFC 9112 section 6.3): several
+// Content-Length fields, Content-Length beside Transfer-Encoding, or a transfer coding other
+// than chunked. A proxy in front of Ferry may have framed it differently, so what follows on the
+// connection cannot be trusted either: the connection is closed after the answer.
+Route checkFraming(const HTTPServerRequest& request) {
+  int lengths = 0;
+  int encodings = 0;
+  for (const auto& [name, value] : request) {
+    lengths += Poco::icompare(name, "Content-Length") == 0 ? 1 : 0;
+    encodings += Poco::icompare(name, "Transfer-Encoding") == 0 ? 1 : 0;
+  }
+  Route refused;
+  if (lengths > 1) {
+    refused = refusal(400, "structure", "more than one Content-Length field");
+  } else if (encodings > 0 && lengths > 0) {
+    refused = refusal(400, "structure", "both Content-Length and Transfer-Encoding are present");
+  } else if (encodings > 1 ||
+             (encodings == 1 &&
+              Poco::icompare(Poco::trim(request.get("Transfer-Encoding")), "chunked") != 0)) {
+    refused = refusal(501, "not-supported", "only the chunked transfer coding is supported");
+  }
+  refused.close_connection = refused.status != 0;
+  return refused;
+}
+
 Route classifyRequest(const HTTPServerRequest& request, const ListenerConfig& config,
                       bool stopping) {
+  if (Route refused = checkFraming(request); refused.status != 0) {
+    return refused;
+  }
   if (stopping) {
     return refusal(503, "transient", "the listener is stopping; send again later");
   }

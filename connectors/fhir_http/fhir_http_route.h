@@ -18,9 +18,10 @@ struct Route {
   std::string type;  // Create: the resource type from the path
   // Refuse only:
   int status = 0;
-  std::string issue_code;   // OperationOutcome.issue.code (http://hl7.org/fhir/issue-type)
-  std::string diagnostics;  // in our own words, never request content
-  std::string allow;        // 405: the Allow header
+  std::string issue_code;         // OperationOutcome.issue.code (http://hl7.org/fhir/issue-type)
+  std::string diagnostics;        // in our own words, never request content
+  std::string allow;              // 405: the Allow header
+  bool close_connection = false;  // the body's length is ambiguous: answer, then close
 };
 
 // Routes `request` for a listener with `config`; `stopping` refuses everything with 503.

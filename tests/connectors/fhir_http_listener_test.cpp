@@ -256,6 +256,36 @@ BOOST_AUTO_TEST_CASE(answers_408_and_closes_when_the_body_stalls) {
   BOOST_CHECK(sink.submissions().empty());
 }
 
+BOOST_AUTO_TEST_CASE(refuses_a_body_whose_length_is_ambiguous_and_closes_the_connection) {
+  RecordingFhirSink sink;
+  auto listener = startListener(plainConfig(), sink);
+  const std::string head =
+      "POST /fhir/Patient HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/fhir+json\r\n";
+  const std::string body = patientJson();
+  const std::string length = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  // What a second request on the same connection would be, were its framing trusted.
+  const std::string smuggled = "GET /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+  struct Case {
+    std::string headers;
+    std::string status;
+  };
+  for (const Case& bad :
+       {Case{length + "Content-Length: 5\r\n", "400"}, Case{length + length, "400"},
+        Case{length + "Transfer-Encoding: chunked\r\n", "400"},
+        Case{"Transfer-Encoding: gzip, chunked\r\n", "501"}}) {
+    std::string received =
+        rawExchange(listener->boundPort(), head + bad.headers + "\r\n" + body + smuggled,
+                    "(read until closed)");
+    BOOST_TEST_INFO("headers: " << bad.headers);
+    BOOST_CHECK_EQUAL(received.rfind("HTTP/1.1 " + bad.status, 0), 0u);
+    BOOST_CHECK(Poco::toLower(received).find("connection: close") != std::string::npos);
+    // Closed after the one answer: the bytes after the body were not taken for a request.
+    BOOST_CHECK_EQUAL(received.find("HTTP/1.1", 1), std::string::npos);
+  }
+  BOOST_CHECK(sink.submissions().empty());
+}
+
 BOOST_AUTO_TEST_CASE(answers_paths_outside_its_endpoints_with_404) {
   RecordingFhirSink sink;
   auto listener = startListener(plainConfig(), sink);
