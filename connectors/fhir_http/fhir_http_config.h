@@ -9,9 +9,10 @@
 // Listener keys: name, type, host ("127.0.0.1"), port (0..65535, 0 picks a free port),
 // base_path ("/fhir"), max_body_bytes (16 MiB), max_connections (64), request_timeout_ms
 // (30000: longest wait for the next bytes of a request, or for the client to take the
-// response), idle_timeout_seconds (60: how long a kept-alive connection waits for its next
-// request), insecure (false), tls {certificate, private_key, ca, require_client_certificate,
-// dev_directory ("var/tls")}.
+// response; also the most a whole body may take), idle_timeout_seconds (60: how long a
+// kept-alive connection waits for its next request; that request must be complete within
+// idle_timeout + request_timeout, see fhir_http_watchdog.h), insecure (false), tls {certificate,
+// private_key, ca, require_client_certificate, dev_directory ("var/tls")}.
 //   Without tls.certificate and without "insecure": true the listener serves a self-signed
 //   development certificate, made at first start() in tls.dev_directory (see
 //   fhir_http_dev_certificate.h). "insecure": true serves plain HTTP and contradicts any "tls".

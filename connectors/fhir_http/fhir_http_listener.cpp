@@ -7,13 +7,14 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
+#include "connectors/fhir_http/fhir_http_connection.h"
 #include "connectors/fhir_http/fhir_http_dev_certificate.h"
 #include "connectors/fhir_http/fhir_http_request_handler.h"
 #include "connectors/fhir_http/fhir_http_responses.h"
@@ -36,6 +37,15 @@ constexpr int kThreadIdleSeconds = 60;
 constexpr std::chrono::milliseconds kStopPoll(10);
 
 Poco::Logger& logger() { return Poco::Logger::get("connectors.fhir_http"); }
+
+}  // namespace
+
+std::chrono::milliseconds nextRequestAllowance(const ListenerConfig& config) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(config.idle_timeout) +
+         config.request_timeout;
+}
+
+namespace {
 
 // A FHIR dateTime for now, in UTC.
 std::string nowDateTime() {
@@ -122,13 +132,21 @@ Status FhirHttpListener::start() {
     state_->capability_statement = capabilityStatementJson(nowDateTime());
     state_->stopping.store(false);
     pool_ = std::make_unique<Poco::ThreadPool>(1, config_.max_connections, kThreadIdleSeconds);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(Poco::makeShared<HandlerFactory>(*state_),
-                                                      *pool_, *socket, params);
+    watchdog_ = std::make_unique<ConnectionWatchdog>();
+    state_->watchdog = watchdog_.get();
+    handlers_ = Poco::makeShared<HandlerFactory>(*state_);
+    // What POCO's HTTPServer does, with connections that the watchdog bounds.
+    auto connections = Poco::makeShared<WatchedConnectionFactory>(params, handlers_, *watchdog_,
+                                                                  nextRequestAllowance(config_));
+    server_ = std::make_unique<Poco::Net::TCPServer>(connections, *pool_, *socket, params);
     server_->start();
     bound_port_.store(socket->address().port());
     socket_ = std::move(socket);
   } catch (const Poco::Exception& e) {
     server_.reset();
+    handlers_.reset();
+    state_->watchdog = nullptr;
+    watchdog_.reset();
     pool_.reset();
     return Status(ErrorCode::ConnectionError,
                   describe() + ": cannot listen on " + where + ": " + e.displayText());
@@ -165,10 +183,14 @@ void FhirHttpListener::stop() {
   }
   // Shuts every connection down: idle keep-alive waits end at once, requests past the grace
   // lose their connection. A sink call in progress still runs to its end; joinAll waits.
-  server_->stopAll(true);
+  server_->stop();
+  handlers_->stopConnections(true);
   pool_->joinAll();
   server_.reset();
+  handlers_.reset();
   socket_.reset();
+  state_->watchdog = nullptr;
+  watchdog_.reset();
   pool_.reset();
   bound_port_.store(0);
   logger().information(describe() + " stopped");

@@ -1,6 +1,6 @@
 #pragma once
 
-// FHIR listener: source connector type "fhir_http". An HTTPS server (POCO HTTPServer) taking
+// FHIR listener: source connector type "fhir_http". An HTTPS server (POCO's HTTP server) taking
 // FHIR R4 JSON: POST [base]/[type] for one resource, POST [base] for a transaction or batch
 // Bundle, GET [base]/metadata for its CapabilityStatement. Each body goes to the engine's
 // MessageSink::submitFhir, whose status and body are the answer. See
@@ -23,13 +23,15 @@
 #include <mutex>
 #include <string>
 
+#include <Poco/SharedPtr.h>
+
 #include "connectors/fhir_http/fhir_http_config.h"
 #include "engine/pipeline/connector.h"
 
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
+class TCPServer;
 class ServerSocket;
 }  // namespace Net
 }  // namespace Poco
@@ -37,6 +39,8 @@ class ServerSocket;
 namespace ferry::connectors::fhir_http {
 
 struct ListenerState;
+class ConnectionWatchdog;
+class HandlerFactory;
 
 class FhirHttpListener final : public engine::pipeline::SourceConnector {
  public:
@@ -84,10 +88,12 @@ class FhirHttpListener final : public engine::pipeline::SourceConnector {
 
   std::atomic<int> bound_port_{0};
   bool started_ = false;
-  // Declared before server_: the server refers to the pool, so it must go first.
+  // Declared before server_: the server refers to them, so it must go first.
   std::unique_ptr<Poco::ThreadPool> pool_;
+  std::unique_ptr<ConnectionWatchdog> watchdog_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;  // shared with server_, closed by stop()
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  Poco::SharedPtr<HandlerFactory> handlers_;         // also ends the connections at stop()
+  std::unique_ptr<Poco::Net::TCPServer> server_;
 };
 
 }  // namespace ferry::connectors::fhir_http

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <typeinfo>
 #include <vector>
 
@@ -65,6 +66,33 @@ class InProgress {
   std::atomic<int>& counter_;
 };
 
+// Tells the watchdog where a request stands: its body must arrive within request_timeout;
+// once read, there is no deadline while the engine works; once answered, the connection has
+// the allowance for its next request.
+class WatchedRequest {
+ public:
+  WatchedRequest(ListenerState& state, Poco::Net::HTTPServerRequestImpl* impl)
+      : state_(state),
+        key_(impl != nullptr && state.watchdog != nullptr ? impl->socket().impl()->sockfd() : -1) {
+    set(ConnectionWatchdog::Clock::now() + state_.config.request_timeout);
+  }
+  ~WatchedRequest() { set(ConnectionWatchdog::Clock::now() + nextRequestAllowance(state_.config)); }
+  WatchedRequest(const WatchedRequest&) = delete;
+  WatchedRequest& operator=(const WatchedRequest&) = delete;
+
+  void bodyRead() { set(std::nullopt); }
+
+ private:
+  void set(std::optional<ConnectionWatchdog::Clock::time_point> deadline) {
+    if (key_ >= 0) {
+      state_.watchdog->setDeadline(key_, deadline);
+    }
+  }
+
+  ListenerState& state_;
+  int key_;
+};
+
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
   RequestHandler(ListenerState& state, Route route) : state_(state), route_(std::move(route)) {}
@@ -72,6 +100,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
     InProgress in_progress(state_.requests_in_progress);
     impl_ = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+    WatchedRequest watched(state_, impl_);
+    watched_ = &watched;
     std::string peer = "unknown";
     try {
       peer = request.clientAddress().toString();
@@ -99,6 +129,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  private:
   enum class BodyRead { Complete, TooLarge, Incomplete, TimedOut };
 
+  WatchedRequest* watched_ = nullptr;  // during handleRequest
+
   void serve(HTTPServerRequest& request, HTTPServerResponse& response, const std::string& peer) {
     const std::string method = engine::logSafe(request.getMethod(), 16);
     if (state_.stopping.load()) {
@@ -121,6 +153,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     std::string body;
     switch (readBody(request, body)) {
       case BodyRead::Complete:
+        watched_->bodyRead();
         break;
       case BodyRead::TooLarge:
         answerRefusal(request, response, 413, "too-long",

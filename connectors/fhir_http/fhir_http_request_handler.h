@@ -15,6 +15,8 @@
 //       not supported) or is content-encoded, 503 the listener is stopping,
 //   400 / 408 a body that could not be read completely (malformed chunks, early close, slow
 //       client).
+// A client that takes longer than the watchdog allows (fhir_http_watchdog.h) loses its
+// connection without an answer.
 // Refusals carry an OperationOutcome. A refused body is discarded up to a bound after the
 // answer so that the client can read it; beyond that the connection is closed.
 //
@@ -22,11 +24,13 @@
 // Never bodies, query strings or header values.
 
 #include <atomic>
+#include <chrono>
 #include <string>
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
 #include "connectors/fhir_http/fhir_http_config.h"
+#include "connectors/fhir_http/fhir_http_watchdog.h"
 #include "engine/pipeline/connector.h"
 
 namespace ferry::connectors::fhir_http {
@@ -42,7 +46,11 @@ struct ListenerState {
   std::string capability_statement;  // set before the server starts, then read-only
   std::atomic<bool> stopping{false};
   std::atomic<int> requests_in_progress{0};
+  ConnectionWatchdog* watchdog = nullptr;  // set while the server runs
 };
+
+// How long a connection may take to bring its next request: waiting for it, then sending it.
+std::chrono::milliseconds nextRequestAllowance(const ListenerConfig& config);
 
 // Makes one handler per request. Called on connection threads; keeps no mutable state.
 class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
@@ -51,6 +59,10 @@ class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest& request) override;
+
+  // Ends every connection made with this factory: at once when `abort_current`, else after its
+  // request in progress. (What POCO's HTTPServer::stopAll does through this same event.)
+  void stopConnections(bool abort_current) { serverStopped(this, abort_current); }
 
  private:
   ListenerState& state_;

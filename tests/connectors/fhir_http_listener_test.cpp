@@ -77,6 +77,37 @@ std::string issueCode(const std::string& outcome) {
   return issue.HasMember("code") ? issue["code"].GetString() : "";
 }
 
+// Sends `head` at once, then `drip` one byte every 50 ms, and returns how long the server let
+// that go on before it closed the connection; stops trying after `give_up`.
+std::chrono::milliseconds dripUntilClosed(int port, const std::string& head,
+                                          const std::string& drip,
+                                          std::chrono::milliseconds give_up) {
+  ferry::connectors::mllp::ScopedSigpipeBlock sigpipe;
+  Poco::Net::StreamSocket socket(
+      Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+  auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started);
+  };
+  try {
+    socket.sendBytes(head.data(), static_cast<int>(head.size()));
+    for (std::size_t index = 0; elapsed() < give_up; index = (index + 1) % drip.size()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ)) {
+        char byte = 0;
+        if (socket.receiveBytes(&byte, 1) <= 0) {
+          return elapsed();  // closed by the server
+        }
+      }
+      socket.sendBytes(&drip[index], 1);
+    }
+  } catch (const Poco::Exception&) {
+    return elapsed();  // reset by the server
+  }
+  return elapsed();
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(fhir_http_listener)
@@ -283,6 +314,39 @@ BOOST_AUTO_TEST_CASE(refuses_a_body_whose_length_is_ambiguous_and_closes_the_con
     // Closed after the one answer: the bytes after the body were not taken for a request.
     BOOST_CHECK_EQUAL(received.find("HTTP/1.1", 1), std::string::npos);
   }
+  BOOST_CHECK(sink.submissions().empty());
+}
+
+BOOST_AUTO_TEST_CASE(closes_a_connection_whose_headers_trickle_in_past_the_allowance) {
+  RecordingFhirSink sink;
+  ListenerConfig config = plainConfig();
+  config.request_timeout = std::chrono::milliseconds(400);  // each read gets 400 ms ...
+  config.idle_timeout = std::chrono::seconds(1);            // ... the whole request 1.4 s
+  auto listener = startListener(config, sink);
+
+  // A byte every 50 ms never lets one read time out: only a deadline on the whole stops it.
+  auto lasted = dripUntilClosed(listener->boundPort(), "POST /fhir/Patient HTTP/1.1\r\n",
+                                "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n", kGuardTimeout);
+
+  BOOST_CHECK_GE(lasted.count(), 1000);
+  BOOST_CHECK_LT(lasted.count(), 4000);
+  BOOST_CHECK(sink.submissions().empty());
+}
+
+BOOST_AUTO_TEST_CASE(closes_a_connection_whose_body_trickles_in_past_the_request_timeout) {
+  RecordingFhirSink sink;
+  ListenerConfig config = plainConfig();
+  config.request_timeout = std::chrono::milliseconds(600);
+  auto listener = startListener(config, sink);
+
+  auto lasted = dripUntilClosed(listener->boundPort(),
+                                "POST /fhir/Patient HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Content-Type: application/fhir+json\r\n"
+                                "Content-Length: 100000\r\n\r\n",
+                                "{\"resourceType\": \"Patient\"", kGuardTimeout);
+
+  BOOST_CHECK_GE(lasted.count(), 500);
+  BOOST_CHECK_LT(lasted.count(), 3000);
   BOOST_CHECK(sink.submissions().empty());
 }
 
