@@ -108,9 +108,10 @@ std::optional<ListenerConfig> parseListenerConfig(const ConfigNode& node, Config
   if (!node.requireObject(errors)) {
     return std::nullopt;
   }
-  node.rejectUnknownKeys({"name", "type", "host", "port", "insecure", "tls", "max_message_bytes",
-                          "idle_timeout_seconds", "max_connections", "ack_mode"},
-                         errors);
+  node.rejectUnknownKeys(
+      {"name", "type", "host", "port", "insecure", "tls", "max_message_bytes",
+       "idle_timeout_seconds", "frame_timeout_seconds", "max_connections", "ack_mode"},
+      errors);
 
   ListenerConfig config;
   config.name = node.getString("name", errors);
@@ -126,6 +127,8 @@ std::optional<ListenerConfig> parseListenerConfig(const ConfigNode& node, Config
                   1, kMaxMessageBytesCeiling));
   config.idle_timeout =
       std::chrono::seconds(node.getInt("idle_timeout_seconds", errors, 300, 1, 86400));
+  config.frame_timeout =
+      std::chrono::seconds(node.getInt("frame_timeout_seconds", errors, 60, 1, 86400));
   config.max_connections = static_cast<int>(node.getInt("max_connections", errors, 64, 1, 10000));
 
   std::string ack_mode = node.getString("ack_mode", errors, std::string("original"));

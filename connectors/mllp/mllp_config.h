@@ -6,8 +6,9 @@
 //
 // Listener keys: name, type, host ("127.0.0.1"), port (0..65535, 0 picks a free port),
 // insecure (bool, false), tls {certificate, private_key, ca, require_client_certificate},
-// max_message_bytes (16 MiB), idle_timeout_seconds (300), max_connections (64),
-// ack_mode ("original" or "enhanced").
+// max_message_bytes (16 MiB), idle_timeout_seconds (300), frame_timeout_seconds (60: a message
+// begun must be complete within it), max_connections (64), ack_mode ("original" or
+// "enhanced").
 //
 // Sender keys: name, type, host, port (1..65535), insecure (bool, false),
 // tls {ca, certificate, private_key, verify_host (true), server_name}, connect_timeout_ms
@@ -39,6 +40,7 @@ struct ListenerConfig {
   std::optional<ListenerTlsConfig> tls;
   std::size_t max_message_bytes = kDefaultMaxMessageBytes;
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(300);
+  std::chrono::milliseconds frame_timeout = std::chrono::seconds(60);
   int max_connections = 64;
   AckMode ack_mode = AckMode::Original;
   // Not a config key: how long stop() lets partly received messages complete before it

@@ -109,9 +109,15 @@ class MllpListener::Session {
       if (listener_.stopping() && (!decoder_.inFrame() || now >= listener_.stopDeadline())) {
         return;
       }
-      if (now - last_activity_ >= config_.idle_timeout) {
+      if (!decoder_.inFrame() && now - last_activity_ >= config_.idle_timeout) {
         logSafely(Poco::Message::PRIO_DEBUG,
                   describe(config_) + ": closing idle connection from " + connection_.peer);
+        return;
+      }
+      if (decoder_.inFrame() && now - frame_started_ >= config_.frame_timeout) {
+        logSafely(Poco::Message::PRIO_WARNING,
+                  describe(config_) + ": message from " + connection_.peer +
+                      " not complete within frame_timeout; closing the connection");
         return;
       }
 
@@ -124,8 +130,11 @@ class MllpListener::Session {
       if (received <= 0) {
         return;  // the peer closed the connection
       }
-      last_activity_ = steady_clock::now();
+      bool was_in_frame = decoder_.inFrame();
       decoder_.feed(std::string_view(buffer.data(), static_cast<std::size_t>(received)));
+      if (!was_in_frame && decoder_.inFrame()) {
+        frame_started_ = last_activity_ = steady_clock::now();
+      }
     }
   }
 
@@ -173,7 +182,8 @@ class MllpListener::Session {
     for (const auto& reply : replies) {
       sendAll(socket_, encodeFrame(reply));
     }
-    last_activity_ = steady_clock::now();
+    // A frame the decoder holds already began no later than now.
+    frame_started_ = last_activity_ = steady_clock::now();
     return true;
   }
 
@@ -223,7 +233,8 @@ class MllpListener::Session {
   Connection& connection_;
   Poco::Net::StreamSocket& socket_;
   FrameDecoder decoder_;
-  steady_clock::time_point last_activity_;
+  steady_clock::time_point last_activity_;  // last message begun or answered
+  steady_clock::time_point frame_started_;  // when the frame being received began
 };
 
 MllpListener::MllpListener(ListenerConfig config, engine::pipeline::MessageSink& sink)

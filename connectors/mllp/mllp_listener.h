@@ -14,7 +14,9 @@
 //   one after the other.
 // - A frame larger than max_message_bytes is answered with an AR (built from what was
 //   received, ERR naming the limit) and the connection is closed.
-// - A connection with no traffic for idle_timeout is closed.
+// - A connection that starts no message for idle_timeout is closed (bytes outside frames do
+//   not count), and so is one whose message is not complete frame_timeout after it began: a
+//   peer dripping bytes cannot hold a connection slot for ever.
 // - No exception leaves a connection thread: it is logged (without payload), the connection
 //   is closed and the listener keeps serving the others.
 //

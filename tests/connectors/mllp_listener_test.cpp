@@ -1,4 +1,5 @@
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <memory>
 #include <stdexcept>
@@ -165,6 +166,57 @@ BOOST_AUTO_TEST_CASE(closes_idle_connections) {
   RawClient client(listener->boundPort());
 
   BOOST_CHECK(client.closedByPeer());
+  BOOST_CHECK(waitUntil([&] { return listener->openConnections() == 0; }, kGuardTimeout));
+}
+
+// Sends `bytes` one at a time, 40 ms apart, until the listener closes the connection; returns
+// how long that took (or `give_up`).
+std::chrono::milliseconds dripUntilClosed(RawClient& client, const std::string& bytes,
+                                          std::chrono::milliseconds give_up) {
+  auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started);
+  };
+  try {
+    for (std::size_t index = 0; elapsed() < give_up; index = (index + 1) % bytes.size()) {
+      client.send(std::string(1, bytes[index]));
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+  } catch (const Poco::Exception&) {
+    return elapsed();  // the listener closed the connection; a later write fails
+  }
+  return elapsed();
+}
+
+BOOST_AUTO_TEST_CASE(closes_a_connection_whose_message_trickles_in_past_frame_timeout) {
+  RecordingSink sink;
+  ListenerConfig config = plainConfig();
+  config.idle_timeout = std::chrono::milliseconds(300);
+  config.frame_timeout = std::chrono::milliseconds(800);
+  auto listener = startListener(config, sink);
+  RawClient client(listener->boundPort());
+
+  // Each byte comes well within the idle timeout; only the deadline on the frame stops it.
+  client.send("\x0bMSH|^~\\&|");
+  auto lasted = dripUntilClosed(client, "PID|1||X\r", std::chrono::seconds(5));
+
+  BOOST_CHECK_GE(lasted.count(), 600);
+  BOOST_CHECK_LT(lasted.count(), 3000);
+  BOOST_CHECK(sink.messages().empty());
+  BOOST_CHECK(waitUntil([&] { return listener->openConnections() == 0; }, kGuardTimeout));
+}
+
+BOOST_AUTO_TEST_CASE(bytes_outside_frames_do_not_keep_an_idle_connection_open) {
+  RecordingSink sink;
+  ListenerConfig config = plainConfig();
+  config.idle_timeout = std::chrono::milliseconds(500);
+  auto listener = startListener(config, sink);
+  RawClient client(listener->boundPort());
+
+  auto lasted = dripUntilClosed(client, "junk\r\n", std::chrono::seconds(5));
+
+  BOOST_CHECK_LT(lasted.count(), 3000);
   BOOST_CHECK(waitUntil([&] { return listener->openConnections() == 0; }, kGuardTimeout));
 }
 
@@ -430,6 +482,7 @@ BOOST_AUTO_TEST_CASE(config_builds_an_unbound_listener_with_defaults) {
   BOOST_CHECK_EQUAL(listener->config().host, "127.0.0.1");
   BOOST_CHECK_EQUAL(listener->config().max_message_bytes, 16u * 1024 * 1024);
   BOOST_CHECK(listener->config().idle_timeout == std::chrono::seconds(300));
+  BOOST_CHECK(listener->config().frame_timeout == std::chrono::seconds(60));
   BOOST_CHECK_EQUAL(listener->config().max_connections, 64);
   BOOST_CHECK(listener->config().ack_mode == AckMode::Original);
 }
