@@ -72,6 +72,7 @@
 #include <vector>
 
 #include "connectors/file/file_source_config.h"
+#include "connectors/file/file_source_files.h"
 #include "engine/pipeline/connector.h"
 
 namespace ferry::connectors::file {
@@ -105,16 +106,7 @@ class FileSource final : public engine::pipeline::SourceConnector {
   const FileSourceConfig& config() const { return config_; }
 
  private:
-  // What identifies one version of a file: unchanged signature means unchanged file.
-  struct Signature {
-    dev_t device = 0;
-    ino_t inode = 0;
-    off_t size = 0;
-    std::int64_t mtime_ns = 0;
-    auto key() const { return std::tie(device, inode, size, mtime_ns); }
-    bool operator==(const Signature& other) const { return key() == other.key(); }
-    bool operator<(const Signature& other) const { return key() < other.key(); }
-  };
+  using Signature = FileSignature;
 
   // A file as last seen by a scan, and since when it has looked like this.
   struct Observation {
