@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make pkg-config libpoco-dev rapidjson-dev libssl-dev libsoci-dev
-          libsqlite3-dev libboost-test-dev openssl clang-format git curl ca-certificates)
+          libsqlite3-dev libboost-test-dev openssl clang-format git curl ca-certificates tzdata)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
