@@ -424,7 +424,7 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
 
   // FHIR JSON forbids repeating a name in one object. The first occurrence stays, later ones
   // are reported at their name and dropped, so the tree never holds two members of one name.
-  void removeDuplicates(std::vector<JsonMember>& members, std::size_t key_base) {
+  void removeDuplicates(JsonMembers& members, std::size_t key_base) {
     std::size_t count = members.size();
     std::vector<bool> duplicate;
     if (count <= 16) {
@@ -508,9 +508,9 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
 
   JsonValue root_;
   std::vector<Frame> frames_;
-  std::vector<JsonMember> members_;
+  JsonMembers members_;
   std::vector<std::uint32_t> key_resume_;  // resume_ before each pending member's name
-  std::vector<JsonValue> values_;
+  JsonElements values_;
 
   std::string root_type_;
   std::vector<PendingIssue> pending_;

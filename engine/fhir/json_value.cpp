@@ -1,6 +1,7 @@
 #include "engine/fhir/json_value.h"
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 namespace ferry::engine::fhir {
@@ -12,17 +13,17 @@ JsonValue JsonValue::makeBool(bool value) {
   return result;
 }
 
-JsonValue JsonValue::makeNumber(std::string text) {
+JsonValue JsonValue::makeNumber(std::string_view text) {
   JsonValue result;
   result.type_ = JsonType::Number;
-  result.text_ = std::move(text);
+  result.text_.assign(text);
   return result;
 }
 
-JsonValue JsonValue::makeString(std::string text) {
+JsonValue JsonValue::makeString(std::string_view text) {
   JsonValue result;
   result.type_ = JsonType::String;
-  result.text_ = std::move(text);
+  result.text_.assign(text);
   return result;
 }
 
@@ -38,9 +39,21 @@ JsonValue JsonValue::makeObject() {
   return result;
 }
 
+namespace {
+
+// Member names are short, and those of one object mostly differ in length or first letter:
+// checking both first saves the call to memcmp that a full comparison makes.
+bool sameName(const std::string& name, std::string_view wanted) {
+  return name.size() == wanted.size() &&
+         (wanted.empty() || (name.front() == wanted.front() &&
+                             std::memcmp(name.data(), wanted.data(), name.size()) == 0));
+}
+
+}  // namespace
+
 const JsonValue* JsonValue::find(std::string_view name) const {
   for (const auto& member : members_) {
-    if (member.first == name) {
+    if (sameName(member.first, name)) {
       return &member.second;
     }
   }
@@ -49,7 +62,7 @@ const JsonValue* JsonValue::find(std::string_view name) const {
 
 JsonValue* JsonValue::find(std::string_view name) {
   for (auto& member : members_) {
-    if (member.first == name) {
+    if (sameName(member.first, name)) {
       return &member.second;
     }
   }
@@ -60,19 +73,25 @@ JsonValue* JsonValue::find(std::string_view name) {
 // 1, 2, 4 regrowths (each an allocation and a move of every entry so far).
 constexpr std::size_t kFirstCapacity = 4;
 
-JsonValue& JsonValue::add(std::string name, JsonValue value) {
+JsonValue& JsonValue::add(std::string name, JsonValue&& value) {
   if (members_.capacity() == 0) {
     members_.reserve(kFirstCapacity);
   }
   return members_.emplace_back(std::move(name), std::move(value)).second;
 }
 
-JsonValue& JsonValue::push(JsonValue value) {
+JsonValue& JsonValue::add(std::string name, const JsonValue& value) {
+  return add(std::move(name), JsonValue(value));
+}
+
+JsonValue& JsonValue::push(JsonValue&& value) {
   if (elements_.capacity() == 0) {
     elements_.reserve(kFirstCapacity);
   }
   return elements_.emplace_back(std::move(value));
 }
+
+JsonValue& JsonValue::push(const JsonValue& value) { return push(JsonValue(value)); }
 
 JsonValue& JsonValue::addNull(std::string_view name) {
   if (members_.capacity() == 0) {
@@ -90,10 +109,10 @@ JsonValue& JsonValue::pushNull() {
   return elements_.emplace_back();
 }
 
-JsonValue& JsonValue::addString(std::string_view name, std::string text) {
+JsonValue& JsonValue::addString(std::string_view name, std::string_view text) {
   JsonValue& added = addNull(name);
   added.type_ = JsonType::String;
-  added.text_ = std::move(text);
+  added.text_.assign(text);
   return added;
 }
 

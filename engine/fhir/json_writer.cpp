@@ -37,14 +37,18 @@ bool wordNeedsEscape(std::uint64_t word) {
 }
 
 // Appends to a std::string through a raw pointer: the string is grown (doubling) ahead of the
-// writes and cut to the written length at the end. The per-call checks of std::string::append
-// cost more than the copying itself for the short strings FHIR is made of.
+// writes, and its bytes past what was written are scratch space, cut off by the caller at the
+// end (see used()). The per-call checks of std::string::append cost more than the copying
+// itself for the short strings FHIR is made of.
 class Sink {
  public:
-  explicit Sink(std::string& out) : out_(out), used_(out.size()) {}
-  ~Sink() { out_.resize(used_); }
+  // Writes into `out` from `used` on, overwriting whatever `out` holds past it.
+  Sink(std::string& out, std::size_t used) : out_(out), used_(used) {}
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
+
+  // The length of `out` up to the end of what was written.
+  std::size_t used() const { return used_; }
 
   void put(char c) {
     *room(1) = c;
@@ -105,9 +109,11 @@ class Sink {
   // Copies `text` to `to` (room for it is made) while checking it, and returns true when no
   // byte needed escaping. Otherwise writes what came before the first such byte, the rest
   // escaped and the closing quote through put(), and returns false. Strings of a word or more
-  // go eight bytes at a time, the last word overlapping the one before; shorter ones byte by
-  // byte.
-  bool copyPlain(std::string_view text, char* to) {
+  // go eight bytes at a time, the last word overlapping the one before; strings of 4 to 7 bytes
+  // (most member names) as two overlapping halves checked as one word; shorter ones byte by
+  // byte. Inlined into its two callers: it runs for every name and string, and the call cost
+  // as much as copying a short one.
+  [[gnu::always_inline]] bool copyPlain(std::string_view text, char* to) {
     const char* from = text.data();
     std::size_t size = text.size();
     std::size_t index = 0;
@@ -128,6 +134,18 @@ class Sink {
         }
         std::memcpy(to + index, &word, sizeof(word));
       }
+      return true;
+    }
+    if (size >= sizeof(std::uint32_t)) {
+      std::uint32_t head;
+      std::uint32_t tail;
+      std::memcpy(&head, from, sizeof(head));
+      std::memcpy(&tail, from + size - sizeof(tail), sizeof(tail));
+      if (wordNeedsEscape(head | (std::uint64_t{tail} << 32))) {
+        return escapeFrom(text, 0);
+      }
+      std::memcpy(to, &head, sizeof(head));
+      std::memcpy(to + size - sizeof(tail), &tail, sizeof(tail));
       return true;
     }
     for (; index < size; ++index) {
@@ -193,65 +211,102 @@ class Sink {
   std::size_t used_;
 };
 
-void writeValue(const JsonValue& value, Sink& sink, bool pretty, std::size_t depth) {
+// Strings, numbers, booleans and null, which are most values; false for a container.
+bool writeScalar(const JsonValue& value, Sink& sink) {
   switch (value.type()) {
     case JsonType::Null:
-      return sink.put("null");
+      sink.put("null");
+      return true;
     case JsonType::Bool:
-      return sink.put(value.boolean() ? "true" : "false");
+      sink.put(value.boolean() ? "true" : "false");
+      return true;
     case JsonType::Number:
-      return sink.put(value.text());
+      sink.put(value.text());
+      return true;
     case JsonType::String:
-      return sink.putString(value.text());
-    case JsonType::Array: {
-      const auto& elements = value.elements();
-      sink.put('[');
-      for (std::size_t i = 0; i < elements.size(); ++i) {
-        if (i != 0) {
-          sink.put(',');
-        }
-        if (pretty) {
-          sink.putIndent(depth + 1);
-        }
-        writeValue(elements[i], sink, pretty, depth + 1);
-      }
-      if (pretty && !elements.empty()) {
-        sink.putIndent(depth);
-      }
-      return sink.put(']');
-    }
-    case JsonType::Object: {
-      const auto& members = value.members();
-      sink.put('{');
-      for (std::size_t i = 0; i < members.size(); ++i) {
-        if (i != 0) {
-          sink.put(',');
-        }
-        if (pretty) {
-          sink.putIndent(depth + 1);
-        }
-        sink.putName(members[i].first, pretty);
-        writeValue(members[i].second, sink, pretty, depth + 1);
-      }
-      if (pretty && !members.empty()) {
-        sink.putIndent(depth);
-      }
-      return sink.put('}');
-    }
+      sink.putString(value.text());
+      return true;
+    case JsonType::Array:
+    case JsonType::Object:
+      break;
+  }
+  return false;
+}
+
+void writeValue(const JsonValue& value, Sink& sink, bool pretty, std::size_t depth);
+
+// An item of a container. Strings, the most common item, are written right here; containers
+// recurse.
+inline void writeItem(const JsonValue& item, Sink& sink, bool pretty, std::size_t depth) {
+  if (item.isString()) {
+    sink.putString(item.text());
+  } else if (!writeScalar(item, sink)) {
+    writeValue(item, sink, pretty, depth);
   }
 }
+
+void writeValue(const JsonValue& value, Sink& sink, bool pretty, std::size_t depth) {
+  if (value.isArray()) {
+    const auto& elements = value.elements();
+    sink.put('[');
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+      if (i != 0) {
+        sink.put(',');
+      }
+      if (pretty) {
+        sink.putIndent(depth + 1);
+      }
+      writeItem(elements[i], sink, pretty, depth + 1);
+    }
+    if (pretty && !elements.empty()) {
+      sink.putIndent(depth);
+    }
+    sink.put(']');
+  } else if (value.isObject()) {
+    const auto& members = value.members();
+    sink.put('{');
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (i != 0) {
+        sink.put(',');
+      }
+      if (pretty) {
+        sink.putIndent(depth + 1);
+      }
+      sink.putName(members[i].first, pretty);
+      writeItem(members[i].second, sink, pretty, depth + 1);
+    }
+    if (pretty && !members.empty()) {
+      sink.putIndent(depth);
+    }
+    sink.put('}');
+  } else {
+    writeScalar(value, sink);
+  }
+}
+
+// Documents written and dropped one after another (a route's every message) are written into
+// a buffer each thread keeps, and copied out once at their final size: growing a new string
+// from nothing would allocate, copy and zero-fill it about once per doubling. A thread keeps
+// no more than this many bytes of it.
+constexpr std::size_t kMaxKeptBuffer = 1024 * 1024;
 
 }  // namespace
 
 std::string writeJson(const JsonValue& value, bool pretty) {
-  std::string out;
-  appendJson(value, out, pretty);
+  thread_local std::string buffer;
+  Sink sink(buffer, 0);
+  writeValue(value, sink, pretty, 0);
+  std::string out(buffer.data(), sink.used());
+  if (buffer.size() > kMaxKeptBuffer) {
+    std::string().swap(buffer);
+  }
   return out;
 }
 
 void appendJson(const JsonValue& value, std::string& out, bool pretty) {
-  Sink sink(out);
+  Sink sink(out, out.size());
   writeValue(value, sink, pretty, 0);
+  out.resize(sink.used());
 }
 
 }  // namespace ferry::engine::fhir

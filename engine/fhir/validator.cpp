@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "engine/fhir/json_round_trip.h"
 #include "engine/fhir/validator_model.h"
 #include "engine/fhir/validator_walker.h"
 
@@ -35,6 +36,19 @@ std::vector<Issue> Validator::validateText(std::string_view text,
   issues = std::move(parsed.value().issues);
   validation::Walker walker(*model_, text, true, issues);
   walker.validateRoot(parsed.value().root, options.expected_type);
+  return issues;
+}
+
+std::vector<Issue> Validator::validateWritten(const JsonValue& tree, std::string_view written,
+                                              const ValidationOptions& options) const {
+  if (!readsBackUnchanged(tree, written.size(), options.limits)) {
+    return validateText(written, options);
+  }
+  // What the parser would have checked holds (json_checked): the walk over `tree` is the walk
+  // over the parsed text, without offsets to place issues by line.
+  std::vector<Issue> issues;
+  validation::Walker walker(*model_, {}, true, issues);
+  walker.validateRoot(tree, options.expected_type);
   return issues;
 }
 

@@ -60,6 +60,14 @@ class Validator {
   std::vector<Issue> validateText(std::string_view text,
                                   const ValidationOptions& options = {}) const;
 
+  // The issues validateText(written) finds, where `written` is the writeJson() text of `tree`
+  // (a tree built by code, such as a mapped Bundle about to be sent). When readsBackUnchanged()
+  // vouches that parsing `written` would give `tree` back without any issue, `tree` is
+  // validated directly and the issues carry no line and column; otherwise `written` is parsed
+  // as validateText() does.
+  std::vector<Issue> validateWritten(const JsonValue& tree, std::string_view written,
+                                     const ValidationOptions& options = {}) const;
+
   const Definitions& definitions() const { return *definitions_; }
 
  private:

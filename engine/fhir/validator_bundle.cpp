@@ -52,7 +52,7 @@ void Walker::checkBundle(const JsonValue& bundle) {
 
   // bdl-7: a fullUrl once per bundle, unless the versions differ (history bundles exempt).
   std::vector<std::tuple<std::string_view, std::string_view, std::size_t>> full_urls;
-  const std::vector<JsonValue>& items = entries->elements();
+  const JsonElements& items = entries->elements();
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (!items[i].isObject()) {
       continue;

@@ -225,7 +225,7 @@ void Walker::walkMember(const JsonValue& parent, const Slot& slot, const JsonVal
     walkItem(parent, slot, value, -1);
     return;
   }
-  const std::vector<JsonValue>& items = value.elements();
+  const JsonElements& items = value.elements();
   if (items.empty() && !json_checked_) {
     report(IssueSeverity::Error, "structure", "an array may not be empty", &value);
   }
@@ -328,7 +328,7 @@ void Walker::walkSibling(const JsonValue& parent, const Slot& slot, const JsonVa
            "a repeating primitive's '_' member must be an array of objects or nulls", &value);
     return;
   }
-  const std::vector<JsonValue>& items = value.elements();
+  const JsonElements& items = value.elements();
   const JsonValue* values = memberNamed(parent, "", slot.json_name);
   if (values != nullptr && values->isArray() && values->elements().size() != items.size()) {
     report(IssueSeverity::Error, "structure",

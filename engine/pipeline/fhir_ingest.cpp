@@ -5,6 +5,10 @@
 // transaction-response Bundle). Invalid content is stored as rejected and answered 400 (not
 // FHIR JSON at all) or 422 (a resource that breaks the rules), with the OperationOutcome.
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include <Poco/Logger.h>
 
 #include "engine/crypto/digest.h"
@@ -19,14 +23,17 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("engine.ingest"); }
 
-const std::string* memberText(const fhir::JsonValue& object, std::string_view name) {
+std::optional<std::string_view> memberText(const fhir::JsonValue& object, std::string_view name) {
   const fhir::JsonValue* member = object.find(name);
-  return member != nullptr && member->isString() ? &member->text() : nullptr;
+  if (member == nullptr || !member->isString()) {
+    return std::nullopt;
+  }
+  return member->text();
 }
 
 std::string resourceTypeOf(const fhir::JsonValue& resource) {
-  const std::string* type = resource.isObject() ? memberText(resource, "resourceType") : nullptr;
-  return type != nullptr ? *type : std::string();
+  auto type = resource.isObject() ? memberText(resource, "resourceType") : std::nullopt;
+  return type ? std::string(*type) : std::string();
 }
 
 // The resource type as metadata, logs and routing may hold it: only a real R4 type name, since
@@ -155,8 +162,8 @@ SubmitResult Ingest::submitFhir(std::string_view json, const InboundContext& con
 
   std::string resource_type = knownResourceType(resource, fhir_validator_->definitions());
   if (options.base_endpoint) {
-    const std::string* bundle_type = memberText(resource, "type");
-    if (resource_type != "Bundle" || bundle_type == nullptr ||
+    auto bundle_type = memberText(resource, "type");
+    if (resource_type != "Bundle" || !bundle_type ||
         (*bundle_type != "transaction" && *bundle_type != "batch")) {
       fhir::Issue issue;
       issue.code = "invalid";
@@ -181,12 +188,12 @@ std::string Ingest::fhirPatientKeyHash(const fhir::JsonValue& resource) const {
   }
   std::string joined;
   for (const fhir::JsonValue& identifier : identifiers->elements()) {
-    const std::string* value = identifier.isObject() ? memberText(identifier, "value") : nullptr;
-    if (value == nullptr) {
+    auto value = identifier.isObject() ? memberText(identifier, "value") : std::nullopt;
+    if (!value) {
       continue;
     }
-    const std::string* system = memberText(identifier, "system");
-    joined += (system != nullptr ? *system : std::string()) + "|" + *value + '\x1f';
+    auto system = memberText(identifier, "system");
+    joined.append(system.value_or(std::string_view())).append("|").append(*value).append("\x1f");
   }
   return joined.empty() ? std::string() : crypto::hmacSha256Hex(keys_->indexKey(), joined);
 }
@@ -196,9 +203,9 @@ SubmitResult Ingest::acceptFhir(std::string_view json, const InboundContext& con
                                 const std::vector<fhir::Issue>& warnings, bool base_endpoint) {
   SubmitResult result;
   std::string resource_type = resourceTypeOf(resource);
-  const std::string* bundle_type =
-      resource_type == "Bundle" ? memberText(resource, "type") : nullptr;
-  MessageFacts facts{context.source, resource_type, bundle_type ? *bundle_type : "", "", ""};
+  auto bundle_type = resource_type == "Bundle" ? memberText(resource, "type") : std::nullopt;
+  MessageFacts facts{context.source, resource_type,
+                     bundle_type ? std::string(*bundle_type) : std::string(), "", ""};
   std::vector<RouteTarget> targets = router_.match(facts);
 
   auto sealed = cipher_->seal(json, {message_id, "in", ""});
@@ -251,7 +258,8 @@ SubmitResult Ingest::acceptFhir(std::string_view json, const InboundContext& con
   result.message_id = message_id;
   if (base_endpoint) {
     result.http_status = 200;
-    result.response = bundleResponse(resource, message_id, bundle_type ? *bundle_type : "");
+    result.response = bundleResponse(resource, message_id,
+                                     bundle_type ? std::string(*bundle_type) : std::string());
   } else {
     std::vector<fhir::Issue> answer = warnings;
     answer.insert(answer.begin(), informational("accepted and stored as message " + message_id));

@@ -18,7 +18,9 @@ using engine::ErrorCode;
 using engine::Status;
 using engine::fhir::Definitions;
 using engine::fhir::ElementDefinition;
+using engine::fhir::JsonElements;
 using engine::fhir::JsonMember;
+using engine::fhir::JsonMembers;
 using engine::fhir::JsonValue;
 using engine::fhir::StructureDefinition;
 using strip::ActionList;
@@ -97,9 +99,12 @@ bool mentionsAge(std::string_view text) {
   return false;
 }
 
-const std::string* stringMember(const JsonValue& object, std::string_view name) {
+std::optional<std::string_view> stringMember(const JsonValue& object, std::string_view name) {
   const JsonValue* value = object.isObject() ? object.find(name) : nullptr;
-  return value != nullptr && value->isString() ? &value->text() : nullptr;
+  if (value == nullptr || !value->isString()) {
+    return std::nullopt;
+  }
+  return value->text();
 }
 
 bool isAgeConcept(const JsonValue* concept_value) {
@@ -108,14 +113,14 @@ bool isAgeConcept(const JsonValue* concept_value) {
   }
   if (const JsonValue* coding = concept_value->find("coding"); coding && coding->isArray()) {
     for (const JsonValue& item : coding->elements()) {
-      const std::string* code = stringMember(item, "code");
-      if (code != nullptr && contains(kAgeCodes, *code)) {
+      std::optional<std::string_view> code = stringMember(item, "code");
+      if (code && contains(kAgeCodes, *code)) {
         return true;
       }
     }
   }
-  const std::string* text = stringMember(*concept_value, "text");
-  return text != nullptr && mentionsAge(*text);
+  std::optional<std::string_view> text = stringMember(*concept_value, "text");
+  return text && mentionsAge(*text);
 }
 
 // The identifier value a list of identifiers is known by: the first typed MR, else the first
@@ -126,16 +131,16 @@ std::string chooseIdentifier(const JsonValue& identifiers) {
   }
   std::string first;
   for (const JsonValue& identifier : identifiers.elements()) {
-    const std::string* value = stringMember(identifier, "value");
-    if (value == nullptr || value->empty()) {
+    std::optional<std::string_view> value = stringMember(identifier, "value");
+    if (!value || value->empty()) {
       continue;
     }
     if (const JsonValue* type = identifier.find("type"); type && type->isObject()) {
       if (const JsonValue* coding = type->find("coding"); coding && coding->isArray()) {
         for (const JsonValue& item : coding->elements()) {
-          const std::string* code = stringMember(item, "code");
-          if (code != nullptr && *code == "MR") {
-            return *value;
+          std::optional<std::string_view> code = stringMember(item, "code");
+          if (code && *code == "MR") {
+            return std::string(*value);
           }
         }
       }
@@ -154,8 +159,8 @@ std::string patientIdentifier(const JsonValue& patient) {
 
 // The first Patient of a payload: the root, a Bundle entry, or a contained resource.
 const JsonValue* findPatient(const JsonValue& root) {
-  const std::string* type = stringMember(root, "resourceType");
-  if (type == nullptr) {
+  std::optional<std::string_view> type = stringMember(root, "resourceType");
+  if (!type) {
     return nullptr;
   }
   if (*type == "Patient") {
@@ -169,8 +174,9 @@ const JsonValue* findPatient(const JsonValue& root) {
     for (const JsonValue& item : items->elements()) {
       const JsonValue* resource =
           holder == "entry" && item.isObject() ? item.find("resource") : &item;
-      const std::string* item_type = resource ? stringMember(*resource, "resourceType") : nullptr;
-      if (item_type != nullptr && *item_type == "Patient") {
+      std::optional<std::string_view> item_type =
+          resource ? stringMember(*resource, "resourceType") : std::nullopt;
+      if (item_type && *item_type == "Patient") {
         return resource;
       }
     }
@@ -215,10 +221,10 @@ std::optional<JsonValue> placeholder(const std::string& type, const JsonValue& o
   }
   JsonValue object = JsonValue::makeObject();
   if (type == "Attachment") {
-    const std::string* content_type = stringMember(original, "contentType");
+    std::optional<std::string_view> content_type = stringMember(original, "contentType");
     object.add("contentType",
                JsonValue::makeString(content_type ? *content_type : "application/octet-stream"));
-    if (const std::string* language = stringMember(original, "language")) {
+    if (std::optional<std::string_view> language = stringMember(original, "language")) {
       object.add("language", JsonValue::makeString(*language));
     }
     return object;
@@ -264,7 +270,7 @@ class Walker {
         actions_(actions) {}
 
   Status run(JsonValue& root) {
-    if (!root.isObject() || stringMember(root, "resourceType") == nullptr) {
+    if (!root.isObject() || !stringMember(root, "resourceType")) {
       return Status(ErrorCode::InvalidMessage, "the payload is not a FHIR resource");
     }
     if (const JsonValue* patient = findPatient(root)) {
@@ -278,26 +284,29 @@ class Walker {
 
  private:
   Status resource(JsonValue& value) {
-    const std::string* type = stringMember(value, "resourceType");
-    if (type == nullptr) {
+    std::optional<std::string_view> type = stringMember(value, "resourceType");
+    if (!type) {
       return Status(ErrorCode::InvalidMessage, "a nested resource has no resourceType");
     }
     const StructureDefinition* structure = definitions_.structure(*type);
     if (structure == nullptr || !definitions_.isResourceType(*type)) {
-      return Status(ErrorCode::InvalidMessage, "unknown resource type '" + *type + "'");
+      return Status(ErrorCode::InvalidMessage,
+                    "unknown resource type '" + std::string(*type) + "'");
     }
     Context context;
-    context.resource_type = *type;
+    context.resource_type = std::string(*type);
     context.age_observation = *type == "Observation" && isAgeConcept(value.find("code"));
-    const std::string* bundle_type = *type == "Bundle" ? stringMember(value, "type") : nullptr;
-    context.document = bundle_type != nullptr && *bundle_type == "document";
-    return members(value, {structure, &structure->elements.front()}, *type, context, true);
+    std::optional<std::string_view> bundle_type =
+        *type == "Bundle" ? stringMember(value, "type") : std::nullopt;
+    context.document = bundle_type && *bundle_type == "document";
+    return members(value, {structure, &structure->elements.front()}, context.resource_type, context,
+                   true);
   }
 
   // De-identifies the members of one object, described by `scope`.
   Status members(JsonValue& object, const Scope& scope, const std::string& label,
                  const Context& context, bool resource_root) {
-    std::vector<JsonMember>& list = object.members();
+    JsonMembers& list = object.members();
     std::vector<bool> drop(list.size(), false);
     std::vector<std::string> removed_names;
 
@@ -329,7 +338,7 @@ class Walker {
       }
     }
 
-    std::vector<JsonMember> kept;
+    JsonMembers kept;
     kept.reserve(list.size());
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (!drop[i]) {
@@ -393,8 +402,8 @@ class Walker {
   Status value(JsonValue& value, const ChildMatch& match, const std::string& label,
                const Context& context, bool& remove, bool sibling) {
     if (value.isArray()) {
-      std::vector<JsonValue>& items = value.elements();
-      std::vector<JsonValue> kept;
+      JsonElements& items = value.elements();
+      JsonElements kept;
       kept.reserve(items.size());
       for (JsonValue& item : items) {
         if (item.isNull()) {
@@ -507,9 +516,9 @@ class Walker {
       return removed(label, remove);
     }
     if (type == "Extension" && item.isObject()) {
-      const std::string* url = stringMember(item, "url");
+      std::optional<std::string_view> url = stringMember(item, "url");
       for (std::string_view prefix : kIdentifyingExtensions) {
-        if (url != nullptr && startsWith(*url, prefix)) {
+        if (url && startsWith(*url, prefix)) {
           return removed(label, remove);
         }
       }
@@ -544,8 +553,8 @@ class Walker {
       actions_.add("generalised", label, " to year");
       return Status::ok();
     }
-    const std::string* value = stringMember(item, "value");
-    if (value == nullptr) {
+    std::optional<std::string_view> value = stringMember(item, "value");
+    if (!value) {
       return removed(label, remove);
     }
     const std::string replacement =
@@ -624,8 +633,8 @@ class Walker {
       return;
     }
     auto parsed = parseNumber(number->text());
-    const std::string* code = stringMember(quantity, "code");
-    const std::string* unit = stringMember(quantity, "unit");
+    std::optional<std::string_view> code = stringMember(quantity, "code");
+    std::optional<std::string_view> unit = stringMember(quantity, "unit");
     auto years =
         parsed ? ageInYears(*parsed, code ? *code : (unit ? *unit : std::string())) : std::nullopt;
     if (!years || *years <= 89.0) {
@@ -695,14 +704,14 @@ class Walker {
     if (!item.isString()) {
       return removed(label, remove);
     }
-    std::string url = item.text();
+    std::string url(item.text());
     const std::size_t query = url.find('?');
     if (query != std::string::npos) {
       url.resize(query);
       actions_.add("removed", label, " query");
     }
     if (definitions_.isResourceType(url)) {
-      item.setText(std::move(url));
+      item.setText(url);
       return Status::ok();
     }
     auto rewritten = mapReference(url);

@@ -18,7 +18,7 @@ std::string textOf(const JsonValue* object, std::string_view name) {
   if (value == nullptr || !(value->isString() || value->isNumber())) {
     return {};
   }
-  return value->text();
+  return std::string(value->text());
 }
 
 std::vector<const JsonValue*> elementsOf(const JsonValue* object, std::string_view name) {

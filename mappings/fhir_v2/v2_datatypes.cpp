@@ -49,7 +49,7 @@ std::vector<std::string> useTexts(WriteContext& context, const JsonValue* parent
   for (const JsonValue* element : elementsOf(parent, name)) {
     if (element->isString()) {
       context.coverage.use(element);
-      out.push_back(element->text());
+      out.emplace_back(element->text());
     }
   }
   return out;
@@ -324,7 +324,7 @@ std::string useText(WriteContext& context, const JsonValue* parent, std::string_
     return {};
   }
   context.coverage.use(value);
-  return value->text();
+  return std::string(value->text());
 }
 
 std::string useDtm(WriteContext& context, const JsonValue* parent, std::string_view name,

@@ -12,7 +12,9 @@ using engine::Result;
 using engine::Status;
 using engine::fhir::Definitions;
 using engine::fhir::ElementDefinition;
+using engine::fhir::JsonElements;
 using engine::fhir::JsonMember;
+using engine::fhir::JsonMembers;
 using engine::fhir::JsonValue;
 using engine::fhir::StructureDefinition;
 using RuleNode = FhirStripProfile::RuleNode;
@@ -194,7 +196,7 @@ class Stripper {
     if (type_value == nullptr || !type_value->isString()) {
       return Status(ErrorCode::InvalidMessage, "a resource has no resourceType");
     }
-    const std::string type = type_value->text();
+    const std::string type(type_value->text());
     const StructureDefinition* structure = definitions_.structure(type);
     if (structure == nullptr || !definitions_.isResourceType(type)) {
       return Status(ErrorCode::InvalidMessage, "unknown resource type '" + type + "'");
@@ -230,8 +232,8 @@ class Stripper {
   // the Bundle entry or parameter holding it goes too.
   Status object(JsonValue& value, const RuleNode& node, const Scope& scope,
                 const std::string& label, bool resource_root, bool& remove_container) {
-    std::vector<JsonMember>& members = value.members();
-    std::vector<JsonMember> kept;
+    JsonMembers& members = value.members();
+    JsonMembers kept;
     kept.reserve(members.size());
     for (JsonMember& member : members) {
       const std::string& name = member.first;
@@ -306,8 +308,8 @@ class Stripper {
       return status;
     }
     if (value.isArray()) {
-      std::vector<JsonValue>& elements = value.elements();
-      std::vector<JsonValue> kept;
+      JsonElements& elements = value.elements();
+      JsonElements kept;
       kept.reserve(elements.size());
       for (JsonValue& element : elements) {
         bool drop = false;
@@ -338,7 +340,7 @@ class Stripper {
       if (!resource_root && value.find("resourceType") != nullptr) {
         return resource(value, remove);
       }
-      std::vector<JsonMember>& members = value.members();
+      JsonMembers& members = value.members();
       for (std::size_t i = 0; i < members.size();) {
         bool drop = false;
         Status status = nested(members[i].second, drop, false);
@@ -356,7 +358,7 @@ class Stripper {
       return Status::ok();
     }
     if (value.isArray()) {
-      std::vector<JsonValue>& elements = value.elements();
+      JsonElements& elements = value.elements();
       for (std::size_t i = 0; i < elements.size();) {
         bool drop = false;
         Status status = nested(elements[i], drop, false);
@@ -377,8 +379,8 @@ class Stripper {
   void extensions(JsonValue& array, const RuleNode& node, std::string_view name,
                   const std::string& label) {
     const RuleNode* all = findRule(node, name);
-    std::vector<JsonValue>& elements = array.elements();
-    std::vector<JsonValue> kept;
+    JsonElements& elements = array.elements();
+    JsonElements kept;
     kept.reserve(elements.size());
     const std::string prefix = std::string(name) + "(url=";
     for (JsonValue& extension : elements) {
@@ -386,7 +388,7 @@ class Stripper {
       const RuleNode* by_url = nullptr;
       std::string key;
       if (url != nullptr && url->isString()) {
-        key = prefix + url->text() + ")";
+        key = prefix + std::string(url->text()) + ")";
         by_url = findRule(node, key);
       }
       const bool listed = by_url != nullptr || (all != nullptr && all->whole);
@@ -412,7 +414,7 @@ class Stripper {
         for (const JsonValue& item : contained->elements()) {
           const JsonValue* id = item.isObject() ? item.find("id") : nullptr;
           if (id != nullptr && id->isString()) {
-            ids.insert(id->text());
+            ids.emplace(id->text());
           }
         }
       }
@@ -421,11 +423,11 @@ class Stripper {
       if (!status.isOk() || contained == nullptr || !contained->isArray()) {
         return status;
       }
-      std::vector<JsonValue>& items = contained->elements();
+      JsonElements& items = contained->elements();
       const std::size_t before = items.size();
       for (std::size_t i = 0; i < items.size();) {
         const JsonValue* id = items[i].isObject() ? items[i].find("id") : nullptr;
-        if (id == nullptr || !id->isString() || referenced.count(id->text()) == 0) {
+        if (id == nullptr || !id->isString() || referenced.count(std::string(id->text())) == 0) {
           actions_.add("removed", type + ".contained", " (no longer referenced)");
           items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
         } else {
@@ -445,7 +447,7 @@ class Stripper {
   // Walks `value` (described by `scope`) for Reference elements with a local "#id" reference.
   Status references(JsonValue& value, const Scope& scope, const std::string& label,
                     const std::set<std::string>& ids, std::set<std::string>& referenced) {
-    std::vector<JsonMember>& members = value.members();
+    JsonMembers& members = value.members();
     for (std::size_t i = 0; i < members.size();) {
       JsonMember& member = members[i];
       const std::string& name = member.first;
@@ -511,7 +513,7 @@ class Stripper {
       if (!item.isString() || item.text().size() < 2 || item.text().front() != '#') {
         return false;
       }
-      const std::string id = item.text().substr(1);
+      const std::string id(item.text().substr(1));
       if (ids.count(id) != 0) {
         referenced.insert(id);
         return false;
@@ -519,7 +521,7 @@ class Stripper {
       return true;
     };
     if (value.isArray()) {
-      std::vector<JsonValue>& items = value.elements();
+      JsonElements& items = value.elements();
       for (std::size_t i = 0; i < items.size();) {
         if (dangling(items[i])) {
           actions_.add("removed", label, " (its contained resource was removed)");
@@ -541,7 +543,7 @@ class Stripper {
         target->text().front() != '#') {
       return;
     }
-    const std::string id = target->text().substr(1);
+    const std::string id(target->text().substr(1));
     if (id.empty()) {
       return;  // "#" points at the container itself
     }
@@ -571,7 +573,7 @@ class Stripper {
     if (!value.isArray()) {
       return;
     }
-    std::vector<JsonValue>& items = value.elements();
+    JsonElements& items = value.elements();
     for (std::size_t i = 0; i < items.size();) {
       if (isEmptyContainer(items[i])) {
         items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
@@ -705,7 +707,8 @@ Status FhirStripProfile::apply(JsonValue& resource, ActionList& actions) const {
     return Status(ErrorCode::InvalidMessage,
                   "the strip profile " +
                       std::string(mode_ == StripMode::Allow ? "keeps nothing of" : "removes") +
-                      " resource type '" + (type != nullptr ? type->text() : std::string()) +
+                      " resource type '" +
+                      (type != nullptr ? std::string(type->text()) : std::string()) +
                       "', so nothing is left to send");
   }
   return Status::ok();

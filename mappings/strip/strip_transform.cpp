@@ -200,7 +200,8 @@ std::unique_ptr<PayloadTransform> createStrip(const ConfigNode& node, ConfigErro
   if (name.empty()) {
     return nullptr;
   }
-  const ConfigNode& name_node = *node.member("profile");
+  // A copy: member() returns an optional by value, so a reference into it would dangle.
+  const ConfigNode name_node = *node.member("profile");
   std::optional<ConfigNode> profiles =
       environment.root != nullptr ? environment.root->member("strip_profiles") : std::nullopt;
   if (!profiles || !profiles->isObject()) {

@@ -9,7 +9,7 @@ using engine::fhir::JsonValue;
 
 namespace {
 
-void mergeInto(JsonValue& existing, JsonValue value) {
+void mergeInto(JsonValue& existing, JsonValue&& value) {
   if (!existing.isObject() || !value.isObject()) {
     return;
   }
@@ -27,7 +27,7 @@ void mergeInto(JsonValue& existing, JsonValue value) {
   }
 }
 
-void assign(JsonValue& slot, JsonValue value) {
+void assign(JsonValue& slot, JsonValue&& value) {
   if (isEmptyValue(slot) && !slot.isArray()) {
     slot = std::move(value);
   } else {
@@ -76,7 +76,7 @@ void pruneEmpty(JsonValue& value) {
 }
 
 void placeValue(JsonValue& target, const TargetPath& path, std::string_view suffix,
-                const JsonValue& with, JsonValue value) {
+                const JsonValue& with, JsonValue&& value) {
   std::size_t last_append = path.steps.size();
   for (std::size_t index = 0; index < path.steps.size(); ++index) {
     if (path.steps[index].kind == PathStep::Kind::Append) {

@@ -14,7 +14,7 @@ namespace ferry::mappings::v2fhir {
 // member by member. `suffix` completes a value[x] step ("Quantity"). `with` (an object or
 // null) supplies members of the element made by the path's last "[]" step, written first.
 void placeValue(engine::fhir::JsonValue& target, const TargetPath& path, std::string_view suffix,
-                const engine::fhir::JsonValue& with, engine::fhir::JsonValue value);
+                const engine::fhir::JsonValue& with, engine::fhir::JsonValue&& value);
 
 // True when every step of `path` exists (an "[]" step needs a non-empty array).
 bool pathExists(const engine::fhir::JsonValue& target, const TargetPath& path);

@@ -71,8 +71,10 @@ class MappingTransform : public PayloadTransform {
     result.payload = engine::fhir::writeJson(mapped.bundle);
     // What leaves must be valid FHIR that a receiver can parse: odd input (a 400-digit number,
     // a megabyte name) can make the mapping write what the base specification or a JSON
-    // parser refuses; such a message is parked instead. The text is checked, not the tree.
-    if (Status valid = checkValid(result.payload); !valid.isOk()) {
+    // parser refuses; such a message is parked instead. The verdict is the one on the text;
+    // the text is parsed again only when the tree holds something the parser might not take
+    // back as it is (validateWritten).
+    if (Status valid = checkValid(mapped.bundle, result.payload); !valid.isOk()) {
       recordMapping(mapping_, false, 0, 0);
       return valid;
     }
@@ -83,8 +85,8 @@ class MappingTransform : public PayloadTransform {
   }
 
  private:
-  Status checkValid(std::string_view json) const {
-    std::vector<engine::fhir::Issue> issues = validator_->validateText(json);
+  Status checkValid(const engine::fhir::JsonValue& bundle, std::string_view json) const {
+    std::vector<engine::fhir::Issue> issues = validator_->validateWritten(bundle, json);
     for (const engine::fhir::Issue& issue : issues) {
       if (issue.severity == engine::fhir::IssueSeverity::Error ||
           issue.severity == engine::fhir::IssueSeverity::Fatal) {

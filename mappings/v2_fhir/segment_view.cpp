@@ -1,6 +1,7 @@
 #include "mappings/v2_fhir/segment_view.h"
 
 #include <algorithm>
+#include <array>
 
 namespace ferry::mappings::v2fhir {
 namespace {
@@ -37,14 +38,6 @@ std::size_t partCount(std::string_view text, char delimiter) {
              : 1 + static_cast<std::size_t>(std::count(text.begin(), text.end(), delimiter));
 }
 
-std::uint64_t packKey(std::size_t field, std::size_t repetition, std::size_t component,
-                      std::size_t subcomponent) {
-  return (static_cast<std::uint64_t>(field & 0xFFFF) << 48) |
-         (static_cast<std::uint64_t>(repetition & 0xFFFF) << 32) |
-         (static_cast<std::uint64_t>(component & 0xFFFF) << 16) |
-         static_cast<std::uint64_t>(subcomponent & 0xFFFF);
-}
-
 bool needsDecoding(std::string_view raw, char escape) {
   for (char c : raw) {
     if (c == escape || static_cast<unsigned char>(c) >= 0x80) {
@@ -72,14 +65,12 @@ class SortedKeys {
 
 }  // namespace
 
-std::uint64_t Node::key() const { return packKey(field_, repetition_, component_, subcomponent_); }
-
 std::string_view Node::text() const {
   Node atom = firstAtom();
   if (atom.segment_ == nullptr || atom.raw_.empty()) {
     return {};
   }
-  segment_->mark(atom.key(), true);
+  segment_->mark(atom.position_, true);
   return segment_->decode(atom);
 }
 
@@ -104,7 +95,7 @@ void Node::markUsed() const {
     return;
   }
   if (level_ == 3) {
-    segment_->mark(key(), true);
+    segment_->mark(position_, true);
     return;
   }
   std::size_t count = partCount(
@@ -119,7 +110,7 @@ void Node::markUnconverted() const {
     return;
   }
   if (level_ == 3) {
-    segment_->mark(key(), false);
+    segment_->mark(position_, false);
     return;
   }
   std::size_t count = partCount(
@@ -130,40 +121,80 @@ void Node::markUnconverted() const {
 }
 
 SegmentView::SegmentView(const engine::hl7::Message& message, std::size_t index,
-                         std::size_t occurrence)
+                         std::size_t occurrence, std::vector<std::string_view>& field_store)
     : message_(&message),
       delimiters_(message.delimiters()),
       index_(index),
-      occurrence_(occurrence) {
+      occurrence_(occurrence),
+      field_store_(&field_store),
+      first_field_(field_store.size()) {
   std::string_view raw = message.rawSegment(index);
   id_ = raw.substr(0, std::min<std::size_t>(3, raw.size()));
-  plain_ = !needsDecoding(raw, delimiters_.escape);
+  plain_ = !needsDecoding(raw.substr(0, 4), delimiters_.escape);
   if (raw.size() <= 3) {
     return;
   }
-  std::string_view rest = raw.substr(4);
-  fields_.reserve(
-      2 + static_cast<std::size_t>(std::count(rest.begin(), rest.end(), delimiters_.field)));
   if (id_ == "MSH") {
     // MSH-1 is the field separator itself; MSH-2 onwards follow it.
-    fields_.push_back(raw.substr(3, 1));
+    field_store.push_back(raw.substr(3, 1));
   }
-  std::size_t start = 0;
-  while (true) {
-    std::size_t next = rest.find(delimiters_.field, start);
-    fields_.push_back(rest.substr(start, next == std::string_view::npos ? next : next - start));
-    if (next == std::string_view::npos) {
-      break;
+  // One pass over the bytes splits the fields and looks for what needs decoding.
+  const char* start = raw.data() + 4;
+  const char* end = raw.data() + raw.size();
+  for (const char* at = start; at != end; ++at) {
+    char c = *at;
+    if (c == delimiters_.field) {
+      field_store.emplace_back(start, static_cast<std::size_t>(at - start));
+      start = at + 1;
+    } else if (c == delimiters_.escape || static_cast<unsigned char>(c) >= 0x80) {
+      plain_ = false;
     }
-    start = next + 1;
   }
-  while (!fields_.empty() && fields_.back().empty()) {
-    fields_.pop_back();
+  field_store.emplace_back(start, static_cast<std::size_t>(end - start));
+  while (field_store.size() > first_field_ && field_store.back().empty()) {
+    field_store.pop_back();
   }
+  field_count_ = field_store.size() - first_field_;
+}
+
+std::size_t SegmentView::atomCount(std::size_t first) const {
+  if (first > field_count_) {
+    return 0;
+  }
+  // Fields `first` to the last lie one after another in the segment, a field delimiter
+  // between each two: an atom starts at each byte that is no delimiter and follows one. A
+  // '\0' delimiter is one the message does not use (it never splits).
+  std::array<bool, 256> splits{};
+  for (char delimiter : {delimiters_.field, delimiters_.repetition, delimiters_.component,
+                         delimiters_.subcomponent}) {
+    splits[static_cast<unsigned char>(delimiter)] = delimiter != '\0';
+  }
+  std::string_view last = rawField(field_count_);
+  const char* end = last.data() + last.size();
+  std::size_t count = 0;
+  bool after_split = true;
+  for (const char* at = rawField(first).data(); at != end; ++at) {
+    bool split = splits[static_cast<unsigned char>(*at)];
+    count += !split && after_split ? 1 : 0;
+    after_split = split;
+  }
+  return count;
+}
+
+std::size_t SegmentView::distinctMarks(std::size_t first) const {
+  std::size_t count = 0;
+  for (std::size_t index = 0; index < used_.size(); ++index) {
+    bool repeated = index > 0 && used_[index] == used_[index - 1];
+    if (!repeated && Node::fieldOf(used_[index]) >= first) {
+      ++count;
+    }
+  }
+  return count;
 }
 
 std::string_view SegmentView::rawField(std::size_t field) const {
-  return field == 0 || field > fields_.size() ? std::string_view() : fields_[field - 1];
+  return field == 0 || field > field_count_ ? std::string_view()
+                                            : (*field_store_)[first_field_ + field - 1];
 }
 
 std::size_t SegmentView::repetitionCount(std::size_t field) const {
@@ -180,8 +211,7 @@ Node SegmentView::field(std::size_t field, std::size_t repetition) const {
   } else if (repetition != 1) {
     raw = {};
   }
-  return Node(this, raw, 1, static_cast<std::uint16_t>(field),
-              static_cast<std::uint16_t>(repetition), 1, 1);
+  return Node(this, raw, 1, Node::packPosition(field, repetition, 1, 1));
 }
 
 std::string_view SegmentView::decode(const Node& node) const {
@@ -192,12 +222,13 @@ std::string_view SegmentView::decode(const Node& node) const {
   if (id_ != "MSH") {
     path += "[" + std::to_string(occurrence_) + "]";
   }
-  path += "-" + std::to_string(node.field_) + "[" + std::to_string(node.repetition_) + "]";
+  path += "-" + std::to_string(node.fieldNumber()) + "[" + std::to_string(node.repetitionNumber()) +
+          "]";
   if (node.level_ >= 2) {
-    path += "." + std::to_string(node.component_);
+    path += "." + std::to_string(node.componentNumber());
   }
   if (node.level_ >= 3) {
-    path += "." + std::to_string(node.subcomponent_);
+    path += "." + std::to_string(node.subcomponentNumber());
   }
   auto value = message_->get(path);
   if (!value.isOk() || !value.value()) {
@@ -220,8 +251,8 @@ void SegmentView::collectUnread(bool whole_segment, std::vector<std::string>& un
   std::string prefix = std::string(id_) + "-";
   std::size_t first = id_ == "MSH" ? 3 : 1;
   if (whole_segment) {
-    for (std::size_t field = first; field <= fields_.size(); ++field) {
-      if (!fields_[field - 1].empty()) {
+    for (std::size_t field = first; field <= field_count_; ++field) {
+      if (!rawField(field).empty()) {
         unread.push_back(prefix + std::to_string(field));
       }
     }
@@ -231,14 +262,20 @@ void SegmentView::collectUnread(bool whole_segment, std::vector<std::string>& un
   // loops below visit atoms in increasing key order.
   std::sort(used_.begin(), used_.end());
   std::sort(unconverted_.begin(), unconverted_.end());
+  if (unconverted_.empty() && distinctMarks(first) == atomCount(first)) {
+    // Marks are only ever made on atoms that hold something, so as many distinct marks as such
+    // atoms means that every one was read: the usual case for a mapped segment, known without
+    // walking it part by part.
+    return;
+  }
   SortedKeys used(used_);
   SortedKeys failed(unconverted_);
 
   // Unread parts of one repetition as (component, subcomponent), 0 for "the whole component";
   // kept until the repetition is done, since a repetition nobody read is reported as one path.
   std::vector<std::pair<std::size_t, std::size_t>> pending;
-  for (std::size_t field = first; field <= fields_.size(); ++field) {
-    Splitter repetitions(fields_[field - 1], delimiters_.repetition);
+  for (std::size_t field = first; field <= field_count_; ++field) {
+    Splitter repetitions(rawField(field), delimiters_.repetition);
     for (std::size_t repetition = 1; !repetitions.done(); ++repetition) {
       std::string_view rep = repetitions.next();
       if (rep.empty()) {
@@ -273,7 +310,7 @@ void SegmentView::collectUnread(bool whole_segment, std::vector<std::string>& un
           if (subs.next().empty()) {
             continue;
           }
-          std::uint64_t key = packKey(field, repetition, c, s);
+          std::uint64_t key = Node::packPosition(field, repetition, c, s);
           bool is_failed = failed.contains(key);
           if (is_failed) {
             unconverted.push_back(component_path(c, has_subs) +

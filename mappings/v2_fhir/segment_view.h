@@ -26,15 +26,21 @@ class SegmentView;
 class Node {
  public:
   Node() = default;
-  Node(const SegmentView* segment, std::string_view raw, std::uint8_t level, std::uint16_t field,
-       std::uint16_t repetition, std::uint16_t component, std::uint16_t subcomponent)
-      : segment_(segment),
-        raw_(raw),
-        level_(level),
-        field_(field),
-        repetition_(repetition),
-        component_(component),
-        subcomponent_(subcomponent) {}
+  // `position` is packPosition() of the node's field, repetition, component and subcomponent.
+  Node(const SegmentView* segment, std::string_view raw, int level, std::uint64_t position)
+      : segment_(segment), raw_(raw), position_(position), level_(level) {}
+
+  // Field, repetition, component and subcomponent (1-based, 16 bits each) as one number, in the
+  // order of the segment: a node's number is its key among the marks of used parts. One word,
+  // rather than four small fields, so that making a child writes no part of a word the next
+  // read takes whole (which stalls the processor on every Node copy).
+  static std::uint64_t packPosition(std::size_t field, std::size_t repetition,
+                                    std::size_t component, std::size_t subcomponent) {
+    return (static_cast<std::uint64_t>(field & 0xFFFF) << 48) |
+           (static_cast<std::uint64_t>(repetition & 0xFFFF) << 32) |
+           (static_cast<std::uint64_t>(component & 0xFFFF) << 16) |
+           static_cast<std::uint64_t>(subcomponent & 0xFFFF);
+  }
 
   bool empty() const { return raw_.empty(); }
   // The HL7 null value "" (delete the value at the receiver).
@@ -42,8 +48,11 @@ class Node {
   std::string_view raw() const { return raw_; }
   const SegmentView& segment() const { return *segment_; }
   int level() const { return level_; }
-  std::size_t fieldNumber() const { return field_; }
-  std::size_t repetitionNumber() const { return repetition_; }
+  std::size_t fieldNumber() const { return fieldOf(position_); }
+  static std::size_t fieldOf(std::uint64_t position) { return (position >> 48) & 0xFFFF; }
+  std::size_t repetitionNumber() const { return (position_ >> 32) & 0xFFFF; }
+  std::size_t componentNumber() const { return (position_ >> 16) & 0xFFFF; }
+  std::size_t subcomponentNumber() const { return position_ & 0xFFFF; }
 
   // Component (of a repetition) or subcomponent (of a component) `index`. A subcomponent is its
   // own first part and has no others, so a datatype map reads a primitive the same way at any
@@ -66,27 +75,26 @@ class Node {
 
  private:
   friend class SegmentView;
-  std::uint64_t key() const;
 
   const SegmentView* segment_ = nullptr;
   std::string_view raw_;
-  std::uint8_t level_ = 0;
-  std::uint16_t field_ = 0;
-  std::uint16_t repetition_ = 0;
-  std::uint16_t component_ = 0;
-  std::uint16_t subcomponent_ = 0;
+  std::uint64_t position_ = 0;
+  int level_ = 0;
 };
 
 class SegmentView {
  public:
   // `index` is the 0-based segment index, `occurrence` the 1-based count of this segment id so
-  // far (for the decoding fallback path "OBX[3]-5").
-  SegmentView(const engine::hl7::Message& message, std::size_t index, std::size_t occurrence);
+  // far (for the decoding fallback path "OBX[3]-5"). The segment's fields are appended to
+  // `field_store`, which the views of one message share (one list instead of one each): it must
+  // outlive the view, and nothing but later views may change it, by appending.
+  SegmentView(const engine::hl7::Message& message, std::size_t index, std::size_t occurrence,
+              std::vector<std::string_view>& field_store);
 
   std::string_view id() const { return id_; }
   std::size_t index() const { return index_; }
   // Highest field number present.
-  std::size_t fieldCount() const { return fields_.size(); }
+  std::size_t fieldCount() const { return field_count_; }
   // Raw bytes of field `field` (all repetitions); empty when absent.
   std::string_view rawField(std::size_t field) const;
   std::size_t repetitionCount(std::size_t field) const;
@@ -106,6 +114,10 @@ class SegmentView {
  private:
   friend class Node;
   std::string_view decode(const Node& atom) const;
+  // Atoms holding something in fields `first` on (split at every delimiter below the field),
+  // and distinct marks of used parts there (used_ sorted): equal when every atom was read.
+  std::size_t atomCount(std::size_t first) const;
+  std::size_t distinctMarks(std::size_t first) const;
   void mark(std::uint64_t key, bool converted) const;
 
   const engine::hl7::Message* message_;
@@ -113,7 +125,10 @@ class SegmentView {
   std::string_view id_;
   std::size_t index_;
   std::size_t occurrence_;
-  std::vector<std::string_view> fields_;  // fields_[n - 1] is field n
+  // Field n is (*field_store_)[first_field_ + n - 1], for n up to field_count_.
+  const std::vector<std::string_view>* field_store_;
+  std::size_t first_field_;
+  std::size_t field_count_ = 0;
   bool plain_ = false;  // no escape sequence and no byte above 0x7F: nothing needs decoding
   mutable std::vector<std::uint64_t> used_;
   mutable std::vector<std::uint64_t> unconverted_;
@@ -158,13 +173,16 @@ inline Node Node::child(std::size_t index) const {
     return {};
   }
   const auto& delimiters = segment_->delimiters();
+  // A repetition's position has component and subcomponent 1 (its first atom); a component's
+  // has subcomponent 1.
   if (level_ == 1) {
-    return Node(segment_, detail::part(raw_, delimiters.component, index), 2, field_, repetition_,
-                static_cast<std::uint16_t>(index), 1);
+    return Node(
+        segment_, detail::part(raw_, delimiters.component, index), 2,
+        (position_ & ~std::uint64_t{0xFFFFFFFF}) | (std::uint64_t{index & 0xFFFF} << 16) | 1);
   }
   if (level_ == 2) {
-    return Node(segment_, detail::part(raw_, delimiters.subcomponent, index), 3, field_,
-                repetition_, component_, static_cast<std::uint16_t>(index));
+    return Node(segment_, detail::part(raw_, delimiters.subcomponent, index), 3,
+                (position_ & ~std::uint64_t{0xFFFF}) | std::uint64_t{index & 0xFFFF});
   }
   return index == 1 ? *this : Node();
 }

@@ -36,7 +36,7 @@ EVP_MD_CTX* threadContext() {
 
 }  // namespace
 
-std::string nameBasedUuid(std::string_view name) {
+bool writeNameBasedUuid(std::string_view name, UuidText& out) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   const EVP_MD* md = sha1Algorithm();
@@ -47,21 +47,28 @@ std::string nameBasedUuid(std::string_view name) {
             EVP_DigestFinal_ex(context, digest.data(), &size) == 1;
   if (!ok || size < 16) {
     // SHA-1 is part of every OpenSSL default provider; without it nothing can be identified.
-    return {};
+    return false;
   }
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x50);
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(36, '-');
   std::size_t at = 0;
   for (std::size_t index = 0; index < 16; ++index) {
     if (index == 4 || index == 6 || index == 8 || index == 10) {
-      ++at;
+      out[at++] = '-';
     }
     out[at++] = kHex[digest[index] >> 4];
     out[at++] = kHex[digest[index] & 0x0F];
   }
-  return out;
+  return true;
+}
+
+std::string nameBasedUuid(std::string_view name) {
+  UuidText text;
+  if (!writeNameBasedUuid(name, text)) {
+    return {};
+  }
+  return std::string(text.data(), text.size());
 }
 
 }  // namespace ferry::mappings::v2fhir

@@ -1,10 +1,13 @@
 #include "mappings/v2_fhir/v2_to_fhir.h"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <initializer_list>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,13 +25,39 @@ using engine::fhir::JsonValue;
 
 namespace {
 
+// A resource id: a name-based UUID, kept in place (a message makes a dozen ids or more).
+struct ResourceId {
+  UuidText text{};
+  std::string_view view() const { return {text.data(), text.size()}; }
+};
+
+// "urn:uuid:" and a resource id, the fullUrl of an entry and the target of each reference to
+// it, made in place.
+class Urn {
+ public:
+  explicit Urn(const ResourceId& id) {
+    auto end = std::copy(kPrefix.begin(), kPrefix.end(), text_.begin());
+    std::copy(id.text.begin(), id.text.end(), end);
+  }
+  std::string_view view() const { return {text_.data(), text_.size()}; }
+
+ private:
+  static constexpr std::string_view kPrefix = "urn:uuid:";
+  std::array<char, kPrefix.size() + std::tuple_size_v<UuidText>> text_;
+};
+
 struct BuiltResource {
   std::string_view type;  // the map's resource type (the MappingSet outlives the mapping call)
-  std::string id;
+  ResourceId id;
   JsonValue resource;
-  std::vector<std::string_view> filled_by;  // segment ids that made or filled it
   bool dropped = false;
   const SegmentMap* map = nullptr;  // the map that made it (for "required"), if a segment did
+};
+
+// A segment that made or filled a resource (for "merge": one segment fills a resource once).
+struct Fill {
+  std::size_t slot;
+  std::string_view segment;
 };
 
 struct PendingReference {
@@ -36,18 +65,11 @@ struct PendingReference {
   const ReferenceRule* rule;
 };
 
-std::string urnOf(const std::string& id) {
-  std::string urn;
-  urn.reserve(9 + id.size());
-  urn.append("urn:uuid:").append(id);
-  return urn;
-}
-
-JsonValue referenceTo(const std::string& id) {
+JsonValue referenceTo(const ResourceId& id) {
   JsonValue reference = JsonValue::makeObject();
   // Exactly one member: a small block, which the allocator recycles cheaply.
   reference.members().reserve(1);
-  reference.addString("reference", urnOf(id));
+  reference.addString("reference", Urn(id).view());
   return reference;
 }
 
@@ -65,6 +87,9 @@ std::string concat(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
+// Typical longest name a resource id is made from ("Type|message|" and the message key).
+constexpr std::size_t kScratchRoom = 128;
+
 // One mapping call: the segment views, the resources made so far and the names given to them.
 class MappingRun {
  public:
@@ -79,7 +104,12 @@ class MappingRun {
     std::size_t count = message_.segmentCount();
     // Nodes point at their view, so the views must not move once made.
     views_.reserve(count);
+    // Room for the fields of most messages (a message rarely has more than 20 fields a segment).
+    field_store_.reserve(count * 20);
     by_identity_.reserve(count);
+    // About one resource per segment; and room for the longest id names once.
+    fills_.reserve(count);
+    scratch_.reserve(kScratchRoom);
     std::vector<std::pair<std::string_view, std::size_t>> occurrences;
     for (std::size_t index = 0; index < count; ++index) {
       std::string_view id = message_.segmentId(index);
@@ -88,7 +118,7 @@ class MappingRun {
       if (seen == occurrences.end()) {
         seen = occurrences.emplace(occurrences.end(), id, 0);
       }
-      views_.emplace_back(message_, index, ++seen->second);
+      views_.emplace_back(message_, index, ++seen->second, field_store_);
     }
     if (!views_.empty()) {
       const SegmentView& header = views_[0];
@@ -154,13 +184,14 @@ class MappingRun {
       const std::size_t* named = findNamed(fill_name);
       bool can_fill = named != nullptr;
       if (can_fill && !entry.merge.empty()) {
-        const auto& filled = resources_[*named].filled_by;
-        can_fill = std::find(filled.begin(), filled.end(), view.id()) == filled.end();
+        can_fill = std::none_of(fills_.begin(), fills_.end(), [&](const Fill& fill) {
+          return fill.slot == *named && fill.segment == view.id();
+        });
       }
       if (can_fill) {
         std::size_t slot = *named;
         BuiltResource& target = resources_[slot];
-        target.filled_by.push_back(view.id());
+        fills_.push_back({slot, view.id()});
         applySegmentRules(map, view, target.resource);
         applyFixed(entry.fixed, target.resource);
         applyReferences(entry.references, slot);
@@ -182,13 +213,13 @@ class MappingRun {
     BuiltResource& built = resources_.back();
     built.type = map.resource;
     built.id = segmentId(map, view);
-    built.filled_by.push_back(view.id());
+    fills_.push_back({slot, view.id()});
     built.map = &map;
     built.resource = JsonValue::makeObject();
     // A resource collects a dozen members or so; room for them up front saves regrowing.
     built.resource.members().reserve(16);
     built.resource.addString("resourceType", map.resource);
-    built.resource.addString("id", built.id);
+    built.resource.addString("id", built.id.view());
 
     // The entry's fixed values (the event's Encounter.status) come before the segment's own
     // fields and win; the segment map's fixed values are defaults applied after them.
@@ -197,7 +228,7 @@ class MappingRun {
     applyFixed(map.fixed, built.resource);
     applyReferences(entry.references, slot);
 
-    auto [existing, added] = by_identity_.emplace(built.id, slot);
+    auto [existing, added] = by_identity_.emplace(built.id.view(), slot);
     if (!added) {
       // The same thing twice in one message (one patient in PID and MRG, say): keep the first.
       built.dropped = true;
@@ -264,30 +295,26 @@ class MappingRun {
       node.markUsed();
       return;
     }
-    std::optional<BuiltValue> value;
     if (rule.kind == ValueKind::Datatype) {
       JsonValue element = JsonValue::makeObject();
       applyDatatype(*rule.datatype, node, element);
       if (!isEmptyValue(element)) {
-        value = BuiltValue{std::string(), std::move(element)};
+        placeValue(target, rule.to, {}, rule.with, std::move(element));
       }
     } else if (rule.kind == ValueKind::Resource) {
-      std::string id = datatypeResource(*rule.datatype, node);
-      if (!id.empty()) {
-        value = BuiltValue{std::string(), referenceTo(id)};
+      if (std::optional<ResourceId> id = datatypeResource(*rule.datatype, node)) {
+        placeValue(target, rule.to, {}, rule.with, referenceTo(*id));
       }
-    } else {
-      value = buildLeaf(rule, node, leaf_);
-    }
-    if (value) {
+    } else if (std::optional<BuiltValue> value = buildLeaf(rule, node, leaf_)) {
       placeValue(target, rule.to, value->suffix, rule.with, std::move(value->value));
     }
   }
 
   // Builds the resource a datatype map makes (Practitioner from XCN, Location from PL) and
   // returns its id; the same thing twice in a message is one resource.
-  std::string datatypeResource(const DatatypeMap& map, const Node& node) {
-    std::string name = map.resource;
+  std::optional<ResourceId> datatypeResource(const DatatypeMap& map, const Node& node) {
+    std::string& name = scratch_;
+    name.assign(map.resource);
     bool have_part = false;
     for (std::size_t index = 0; index < map.id.size(); ++index) {
       Node part = node.child(map.id[index].component);
@@ -298,26 +325,26 @@ class MappingRun {
       name.append("|").append(part.raw());
     }
     if (!have_part) {
-      name = concat({map.resource, "|value|", node.raw()});
+      name.assign(map.resource).append("|value|").append(node.raw());
     }
-    std::string id = makeId(name);
+    ResourceId id = makeId(name);
     JsonValue resource = JsonValue::makeObject();
     resource.addString("resourceType", map.resource);
-    resource.addString("id", id);
+    resource.addString("id", id.view());
     applyDatatype(map, node, resource);
     if (resource.members().size() <= 2) {
-      return {};
+      return std::nullopt;
     }
-    if (by_identity_.find(id) == by_identity_.end()) {
-      resources_.push_back(
-          BuiltResource{map.resource, id, std::move(resource), {}, false, nullptr});
-      by_identity_.emplace(resources_.back().id, resources_.size() - 1);
+    if (by_identity_.find(id.view()) == by_identity_.end()) {
+      resources_.push_back(BuiltResource{map.resource, id, std::move(resource), false, nullptr});
+      by_identity_.emplace(resources_.back().id.view(), resources_.size() - 1);
     }
     return id;
   }
 
-  std::string segmentId(const SegmentMap& map, const SegmentView& view) {
-    std::string name = map.resource;
+  ResourceId segmentId(const SegmentMap& map, const SegmentView& view) {
+    std::string& name = scratch_;
+    name.assign(map.resource);
     bool have_part = false;
     for (std::size_t index = 0; index < map.id.size(); ++index) {
       const IdPart& id_part = map.id[index];
@@ -334,17 +361,23 @@ class MappingRun {
     if (!have_part) {
       // Nothing identifies it beyond this message: the id is stable for this message only
       // (a resend of the same message maps to the same ids).
-      name = concat({map.resource, "|message|", message_key_, "|", std::to_string(view.index()),
-                     "|", map.name});
+      name.assign(map.resource)
+          .append("|message|")
+          .append(message_key_)
+          .append("|")
+          .append(std::to_string(view.index()))
+          .append("|")
+          .append(map.name);
     }
     return makeId(name);
   }
 
-  std::string makeId(std::string_view name) {
-    std::string id = nameBasedUuid(name);
-    if (id.empty()) {
+  ResourceId makeId(std::string_view name) {
+    ResourceId id;
+    if (!writeNameBasedUuid(name, id.text)) {
       failed_ = true;
-      id = "00000000-0000-0000-0000-000000000000";
+      std::string_view nil = "00000000-0000-0000-0000-000000000000";
+      std::copy(nil.begin(), nil.end(), id.text.begin());
     }
     return id;
   }
@@ -450,7 +483,8 @@ class MappingRun {
   JsonValue assemble(std::size_t& entries) {
     JsonValue bundle = JsonValue::makeObject();
     bundle.addString("resourceType", "Bundle");
-    bundle.addString("id", makeId(concat({"Bundle|", message_key_})));
+    scratch_.assign("Bundle|").append(message_key_);
+    bundle.addString("id", makeId(scratch_).view());
     pruneEmpty(bundle_fields_);
     for (auto& member : bundle_fields_.members()) {
       if (member.first == "identifier" || member.first == "meta") {
@@ -470,12 +504,13 @@ class MappingRun {
       }
       pruneEmpty(built.resource);
       JsonValue& entry = list.pushObject();
-      entry.addString("fullUrl", urnOf(built.id));
+      entry.addString("fullUrl", Urn(built.id).view());
       entry.add("resource", std::move(built.resource));
       if (transaction) {
         JsonValue& request = entry.addObject("request");
         request.addString("method", "PUT");
-        request.addString("url", concat({built.type, "/", built.id}));
+        scratch_.assign(built.type).append("/").append(built.id.view());
+        request.addString("url", scratch_);
       }
     }
     entries = list.elements().size();
@@ -492,6 +527,10 @@ class MappingRun {
   LeafContext leaf_;
   std::string event_;
   std::string message_key_;
+  // Text made for one use at a time (the name a resource id is made from, a request url), in
+  // one buffer whose room is kept.
+  std::string scratch_;
+  std::vector<std::string_view> field_store_;  // the fields of every view (SegmentView)
   std::vector<SegmentView> views_;
   std::deque<BuiltResource> resources_;
   // Resources by id, viewing the id kept in resources_ (a deque: its elements never move). An id
@@ -500,6 +539,7 @@ class MappingRun {
   // Slots of the resources named with "as", by name (a handful per message map: a list is
   // quicker to search than a hash). The names live in the MappingSet.
   std::vector<std::pair<std::string_view, std::size_t>> named_;
+  std::vector<Fill> fills_;
   std::vector<PendingReference> pending_;
   JsonValue bundle_fields_;
   std::vector<std::string> notes_;

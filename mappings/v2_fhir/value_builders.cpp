@@ -38,9 +38,20 @@ bool isOid(std::string_view text) {
   return text.back() != '.' && text.find("..") == std::string_view::npos;
 }
 
-JsonValue str(std::string text) { return JsonValue::makeString(std::move(text)); }
-JsonValue str(std::string_view text) { return JsonValue::makeString(std::string(text)); }
-JsonValue str(const char* text) { return JsonValue::makeString(text); }
+JsonValue str(std::string_view text) { return JsonValue::makeString(text); }
+
+// A built value for a target, with the type suffix of a value[x] target ("Quantity") or none.
+// Made in place in the result: values move several times on their way into the tree already.
+std::optional<BuiltValue> built(std::string_view suffix, JsonValue&& value) {
+  return std::optional<BuiltValue>(std::in_place, suffix, std::move(value));
+}
+
+std::optional<BuiltValue> built(std::string_view suffix, std::optional<JsonValue>&& value) {
+  if (!value) {
+    return std::nullopt;
+  }
+  return built(suffix, std::move(*value));
+}
 
 // A FHIR code has no leading or trailing white space and no runs of it inside.
 bool validCode(std::string_view code) {
@@ -79,9 +90,10 @@ std::optional<JsonValue> codingOf(const Node& node, std::size_t first, std::size
   }
   code_node.text();
   Node system_node = node.child(first + 2);
-  std::string system;
+  std::string storage;
+  std::string_view system;
   if (!system_node.empty()) {
-    system = codingSystemUri(system_node.peek(), context);
+    system = codingSystemUri(system_node.peek(), context, storage);
     if (system.empty()) {
       system_node.markUnconverted();
     } else {
@@ -100,16 +112,16 @@ std::optional<JsonValue> codingOf(const Node& node, std::size_t first, std::size
   }
   JsonValue coding = JsonValue::makeObject();
   if (!system.empty()) {
-    coding.addString("system", std::move(system));
+    coding.addString("system", system);
   }
   if (version != 0) {
     if (std::string_view text = node.child(version).text(); !text.empty()) {
-      coding.addString("version", std::string(text));
+      coding.addString("version", text);
     }
   }
-  coding.addString("code", std::string(code));
+  coding.addString("code", code);
   if (!display.empty()) {
-    coding.addString("display", std::string(display));
+    coding.addString("display", display);
   }
   return coding;
 }
@@ -158,7 +170,7 @@ std::optional<JsonValue> codeableConcept(const Node& node, const Rule& rule,
     concept_value.add("coding", std::move(codings));
   }
   if (!text.empty()) {
-    concept_value.addString("text", std::string(text));
+    concept_value.addString("text", text);
   }
   return concept_value;
 }
@@ -270,18 +282,19 @@ void addUnits(JsonValue& quantity, const Node& units, const LeafContext& context
   }
   std::string_view unit_code = trim(units.child(1).text());
   std::string_view unit_text = units.child(2).text();
-  std::string system;
+  std::string storage;
+  std::string_view system;
   if (Node system_node = units.child(3); !system_node.empty()) {
-    system = codingSystemUri(system_node.peek(), context);
+    system = codingSystemUri(system_node.peek(), context, storage);
     system.empty() ? system_node.markUnconverted() : static_cast<void>(system_node.text());
   }
   std::string_view shown = unit_text.empty() ? unit_code : unit_text;
   if (!shown.empty()) {
-    quantity.addString("unit", std::string(shown));
+    quantity.addString("unit", shown);
   }
   if (!system.empty() && validCode(unit_code)) {
-    quantity.addString("system", std::move(system));
-    quantity.addString("code", std::string(unit_code));
+    quantity.addString("system", system);
+    quantity.addString("code", unit_code);
   }
 }
 
@@ -555,12 +568,8 @@ std::optional<BuiltValue> observationValue(const Rule& rule, const Node& node,
   const SegmentView& segment = node.segment();
   Node type_node = segment.field(rule.type_field);
   std::string_view type = trim(type_node.peek());
-  auto wrap = [](std::string_view suffix,
-                 std::optional<JsonValue> value) -> std::optional<BuiltValue> {
-    if (!value) {
-      return std::nullopt;
-    }
-    return BuiltValue{suffix, std::move(*value)};
+  auto wrap = [](std::string_view suffix, std::optional<JsonValue>&& value) {
+    return built(suffix, std::move(value));
   };
   std::optional<BuiltValue> result;
   if (type == "NM") {
@@ -638,7 +647,8 @@ std::optional<std::string> decimalLiteral(std::string_view text) {
   return out;
 }
 
-std::string codingSystemUri(std::string_view name, const LeafContext& context) {
+std::string_view codingSystemUri(std::string_view name, const LeafContext& context,
+                                 std::string& storage) {
   std::string_view key = trim(name);
   if (key.empty()) {
     return {};
@@ -656,25 +666,27 @@ std::string codingSystemUri(std::string_view name, const LeafContext& context) {
   }
   if (digits.size() == 4 &&
       std::all_of(digits.begin(), digits.end(), [](char c) { return isDigit(c); })) {
-    return "http://terminology.hl7.org/CodeSystem/v2-" + std::string(digits);
+    storage.assign("http://terminology.hl7.org/CodeSystem/v2-").append(digits);
+    return storage;
   }
   if (key.find("://") != std::string_view::npos || key.substr(0, 4) == "urn:") {
-    return std::string(key);
+    return key;
   }
   if (isOid(key)) {
-    return "urn:oid:" + std::string(key);
+    storage.assign("urn:oid:").append(key);
+    return storage;
   }
   return {};
 }
 
+std::string codingSystemUri(std::string_view name, const LeafContext& context) {
+  std::string storage;
+  return std::string(codingSystemUri(name, context, storage));
+}
+
 std::optional<BuiltValue> buildLeaf(const Rule& rule, const Node& node,
                                     const LeafContext& context) {
-  auto wrap = [](std::optional<JsonValue> value) -> std::optional<BuiltValue> {
-    if (!value) {
-      return std::nullopt;
-    }
-    return BuiltValue{std::string_view(), std::move(*value)};
-  };
+  auto wrap = [](auto&& value) { return built({}, std::forward<decltype(value)>(value)); };
   switch (rule.kind) {
     case ValueKind::String: {
       std::string_view text = node.text();
@@ -743,13 +755,14 @@ std::optional<BuiltValue> buildLeaf(const Rule& rule, const Node& node,
       return wrap(hdUri(node, 3));
     case ValueKind::SystemName: {
       Node atom = node.firstAtom();
-      std::string uri = codingSystemUri(atom.peek(), context);
+      std::string storage;
+      std::string_view uri = codingSystemUri(atom.peek(), context, storage);
       if (uri.empty()) {
         atom.markUnconverted();
         return std::nullopt;
       }
       atom.text();
-      return wrap(str(std::move(uri)));
+      return wrap(str(uri));
     }
     case ValueKind::DateTimeIfTime: {
       std::string_view text = trim(node.firstAtom().peek());
@@ -760,7 +773,7 @@ std::optional<BuiltValue> buildLeaf(const Rule& rule, const Node& node,
     }
     case ValueKind::Constant:
       node.markUsed();
-      return wrap(rule.constant);
+      return wrap(JsonValue(rule.constant));
     case ValueKind::Ignore:
     case ValueKind::Datatype:
     case ValueKind::Resource:

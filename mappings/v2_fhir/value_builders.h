@@ -31,6 +31,10 @@ std::optional<BuiltValue> buildLeaf(const Rule& rule, const Node& node, const Le
 
 // A code system name from CWE.3 ("LN", "HL70203", "SCT") as a URI; empty when unknown.
 std::string codingSystemUri(std::string_view name, const LeafContext& context);
+// The same without a copy: the view points into the vocabulary, into `name`, or, for a URI
+// made from the name, into `storage`.
+std::string_view codingSystemUri(std::string_view name, const LeafContext& context,
+                                 std::string& storage);
 
 // A v2 NM as a JSON number literal ("+007.50" -> "7.50"); std::nullopt when not a number.
 std::optional<std::string> decimalLiteral(std::string_view text);

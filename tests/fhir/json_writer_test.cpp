@@ -120,6 +120,22 @@ BOOST_AUTO_TEST_CASE(writes_empty_strings_and_names) {
   BOOST_CHECK_EQUAL(writeJson(object), "{\"\":\"\"}");
 }
 
+BOOST_AUTO_TEST_CASE(writes_each_document_alone_after_a_larger_one) {
+  JsonValue large = JsonValue::makeObject();
+  large.add("text", JsonValue::makeString(std::string(100000, 'x')));
+  JsonValue small = JsonValue::makeObject();
+  small.add("a", JsonValue::makeNumber("1"));
+
+  std::string first = writeJson(large);
+  std::string second = writeJson(small);
+  std::string third = writeJson(sample(), true);
+
+  BOOST_CHECK_EQUAL(first.size(), 100000u + 11u);
+  BOOST_CHECK_EQUAL(second, "{\"a\":1}");
+  BOOST_CHECK_EQUAL(third.front(), '{');
+  BOOST_CHECK_EQUAL(third.back(), '}');
+}
+
 BOOST_AUTO_TEST_CASE(append_adds_to_existing_text) {
   std::string out = "prefix ";
 

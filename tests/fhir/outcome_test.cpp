@@ -51,7 +51,7 @@ const JsonValue& issueAt(const JsonValue& outcome, std::size_t index) {
 
 std::string textOf(const JsonValue& object, std::string_view name) {
   const JsonValue* found = object.find(name);
-  return found != nullptr ? found->text() : std::string("<absent>");
+  return found != nullptr ? std::string(found->text()) : std::string("<absent>");
 }
 
 }  // namespace

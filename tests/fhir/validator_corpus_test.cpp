@@ -60,7 +60,7 @@ struct Expectation {
 
 std::string stringAt(const JsonValue& object, std::string_view name) {
   const JsonValue* value = object.find(name);
-  return value != nullptr && value->isString() ? value->text() : std::string();
+  return value != nullptr && value->isString() ? std::string(value->text()) : std::string();
 }
 
 // Reads an OperationOutcome, or the manifest form {"errorCount": n, "output": ["ERROR: path:
@@ -74,10 +74,10 @@ std::optional<Expectation> readExpectation(const std::filesystem::path& path) {
   const JsonValue& root = parsed.value().root;
   Expectation expectation;
   if (const JsonValue* count = root.find("errorCount")) {
-    expectation.errors = static_cast<std::size_t>(std::stoul(count->text()));
+    expectation.errors = static_cast<std::size_t>(std::stoul(std::string(count->text())));
     if (const JsonValue* output = root.find("output")) {
       for (const JsonValue& line : output->elements()) {
-        std::string text = line.text();
+        std::string text(line.text());
         if (text.rfind("ERROR: ", 0) != 0 && text.rfind("FATAL: ", 0) != 0) {
           continue;
         }
@@ -96,9 +96,9 @@ std::optional<Expectation> readExpectation(const std::filesystem::path& path) {
       }
       ++expectation.errors;
       const JsonValue* expression = issue.find("expression");
-      expectation.expressions.push_back(expression != nullptr && expression->isArray()
-                                            ? expression->elements().front().text()
-                                            : std::string());
+      expectation.expressions.emplace_back(expression != nullptr && expression->isArray()
+                                               ? std::string(expression->elements().front().text())
+                                               : std::string());
       // The HL7 validator puts "[line,column]" in diagnostics, or for JSON syntax errors
       // "at Line n" in the details text.
       std::string where = stringAt(issue, "diagnostics");

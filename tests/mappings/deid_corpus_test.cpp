@@ -281,7 +281,7 @@ bool isDayDate(const std::string& text) {
 void addStrings(const fhir::JsonValue& value, const std::string& kind, const std::string& path,
                 std::vector<Found>& found) {
   if (value.isString()) {
-    addValue(found, kind, path, value.text(), &value);
+    addValue(found, kind, path, std::string(value.text()), &value);
   } else if (value.isArray()) {
     for (const fhir::JsonValue& item : value.elements()) {
       addStrings(item, kind, path, found);
@@ -292,8 +292,8 @@ void addStrings(const fhir::JsonValue& value, const std::string& kind, const std
 void collectFhir(const fhir::JsonValue& value, const std::string& path, const std::string& member,
                  std::vector<Found>& found) {
   if (value.isString()) {
-    if (isDayDate(value.text()) && member != "id") {
-      addValue(found, "date", path, value.text().substr(0, 10), &value);
+    if (isDayDate(std::string(value.text())) && member != "id") {
+      addValue(found, "date", path, std::string(value.text().substr(0, 10)), &value);
     }
     return;
   }
@@ -491,7 +491,8 @@ BOOST_AUTO_TEST_CASE(no_identifying_value_of_any_fhir_corpus_resource_survives) 
     }
 
     std::vector<Found> found;
-    collectFhir(input.value().root, input.value().root.find("resourceType")->text(), "", found);
+    collectFhir(input.value().root, std::string(input.value().root.find("resourceType")->text()),
+                "", found);
     std::string text = result.value().payload + "\n";
     allStrings(output.value().root, text);
     std::string innocent;

@@ -357,10 +357,11 @@ BOOST_AUTO_TEST_CASE(bundle_keeps_no_identifying_value_and_stays_valid) {
 BOOST_AUTO_TEST_CASE(references_follow_the_new_resource_ids) {
   Output out = deidentify(kBundle);
 
-  std::set<std::string> full_urls;
+  std::set<std::string, std::less<>> full_urls;
   for (const fhir::JsonValue& entry : out.root.find("entry")->elements()) {
-    const std::string& full_url = entry.find("fullUrl")->text();
-    BOOST_CHECK_EQUAL(full_url, "urn:uuid:" + entry.find("resource")->find("id")->text());
+    const std::string full_url(entry.find("fullUrl")->text());
+    BOOST_CHECK_EQUAL(full_url,
+                      "urn:uuid:" + std::string(entry.find("resource")->find("id")->text()));
     full_urls.insert(full_url);
   }
   const fhir::JsonValue& encounter = entryResource(out.root, 3);
@@ -372,9 +373,10 @@ BOOST_AUTO_TEST_CASE(references_follow_the_new_resource_ids) {
       encounter.find("participant")->elements().front().find("individual")->find("display") ==
       nullptr);
   const fhir::JsonValue& observation = entryResource(out.root, 4);
-  const std::string& device = observation.find("device")->find("reference")->text();
-  BOOST_CHECK_EQUAL(device,
-                    "#" + observation.find("contained")->elements().front().find("id")->text());
+  const std::string device(observation.find("device")->find("reference")->text());
+  BOOST_CHECK_EQUAL(
+      device,
+      "#" + std::string(observation.find("contained")->elements().front().find("id")->text()));
 }
 
 BOOST_AUTO_TEST_CASE(cuts_dates_to_the_year_and_removes_instants) {
@@ -450,7 +452,7 @@ BOOST_AUTO_TEST_CASE(pseudonym_matches_across_messages_and_formats) {
   BOOST_REQUIRE(hl7_out.isOk());
 
   const fhir::JsonValue& identifier = patient.root.find("identifier")->elements().front();
-  const std::string& pseudonym = identifier.find("value")->text();
+  const std::string pseudonym(identifier.find("value")->text());
   BOOST_CHECK_EQUAL(identifier.find("system")->text(), deid::kPseudonymSystem);
   BOOST_CHECK_EQUAL(pseudonym, pseudonymizer.patientPseudonym("MRN0001"));
   BOOST_CHECK_EQUAL(
@@ -568,7 +570,7 @@ BOOST_AUTO_TEST_CASE(contained_ids_and_canonicals_pointing_at_them_change_togeth
 
   Output out = deidentify(kQuestionnaire);
 
-  const std::string& id = out.root.find("contained")->elements().front().find("id")->text();
+  const std::string id(out.root.find("contained")->elements().front().find("id")->text());
   BOOST_CHECK_NE(id, "options");
   BOOST_CHECK_EQUAL(out.root.find("item")->elements().front().find("answerValueSet")->text(),
                     "#" + id);

@@ -69,7 +69,7 @@ const JsonValue* at(const JsonValue& value, std::string_view path) {
 
 std::string textAt(const JsonValue& value, std::string_view path) {
   const JsonValue* found = at(value, path);
-  return found == nullptr ? std::string() : found->text();
+  return found == nullptr ? std::string() : std::string(found->text());
 }
 
 bool contains(const std::vector<std::string>& list, std::string_view item) {

@@ -82,6 +82,22 @@ BOOST_AUTO_TEST_CASE(output_that_would_not_be_valid_fhir_is_refused_not_delivere
   BOOST_CHECK(result.status().context().find("99999") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(output_with_a_string_of_only_spaces_is_refused_at_its_place) {
+  std::string errors;
+  auto transform = makeTransform(R"({"type": "mapping", "mapping": "v2-to-fhir"})", errors);
+  BOOST_REQUIRE(transform);
+  std::string message = ferry::testing::hl7(
+      {"MSH|^~\\&|TESTAPP|TESTFAC|RCV|RCVFAC|20240105103000||ADT^A04^ADT_A01|CTRL11|P|2.5.1",
+       "PID|1||MRN0003^^^TESTHOSP^MR||  ^GAMMA||19800214|M"});
+
+  auto result = transform->apply(message, engine::pipeline::TransformContext{"3", "r", "d"});
+
+  BOOST_REQUIRE(!result.isOk());
+  BOOST_CHECK_EQUAL(result.status().context(),
+                    "mapped Bundle is not valid FHIR at Bundle.entry[3].resource.name[0].family: "
+                    "string of only whitespace is not allowed");
+}
+
 BOOST_AUTO_TEST_CASE(config_errors_name_the_key) {
   std::string errors;
   auto transform = makeTransform(

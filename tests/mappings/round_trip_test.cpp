@@ -315,7 +315,7 @@ Mappers mappers() {
 bool bundleHolds(const engine::fhir::JsonValue& bundle, std::string_view type) {
   const engine::fhir::JsonValue* entries = bundle.find("entry");
   for (const engine::fhir::JsonValue& entry :
-       entries ? entries->elements() : std::vector<engine::fhir::JsonValue>{}) {
+       entries ? entries->elements() : engine::fhir::JsonElements{}) {
     const engine::fhir::JsonValue* resource = entry.find("resource");
     const engine::fhir::JsonValue* resource_type =
         resource ? resource->find("resourceType") : nullptr;

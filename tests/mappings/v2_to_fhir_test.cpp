@@ -60,7 +60,7 @@ const JsonValue& only(const std::vector<const JsonValue*>& resources) {
 std::set<std::string> fullUrls(const JsonValue& bundle) {
   std::set<std::string> urls;
   for (const JsonValue& entry : bundle.find("entry")->elements()) {
-    urls.insert(entry.find("fullUrl")->text());
+    urls.emplace(entry.find("fullUrl")->text());
   }
   return urls;
 }
@@ -69,7 +69,7 @@ void collectReferences(const JsonValue& value, std::vector<std::string>& out) {
   if (value.isObject()) {
     for (const auto& [name, member] : value.members()) {
       if (name == "reference" && member.isString()) {
-        out.push_back(member.text());
+        out.emplace_back(member.text());
       }
       collectReferences(member, out);
     }
@@ -81,7 +81,7 @@ void collectReferences(const JsonValue& value, std::vector<std::string>& out) {
 }
 
 std::string referenceOf(const JsonValue& resource) {
-  return "urn:uuid:" + resource.find("id")->text();
+  return "urn:uuid:" + std::string(resource.find("id")->text());
 }
 
 std::shared_ptr<const engine::fhir::Validator> validator() {
@@ -358,6 +358,25 @@ BOOST_AUTO_TEST_CASE(coverage_lists_unmapped_segment_and_fields_by_path_only) {
     BOOST_CHECK(action.find("SECRETVALUE") == std::string::npos);
     BOOST_CHECK(action.find("White") == std::string::npos);
   }
+}
+
+BOOST_AUTO_TEST_CASE(coverage_of_wholly_read_segments_is_empty_and_one_unread_part_is_named) {
+  // Two OBX read in full (parts read twice count once); a third with a part nobody reads
+  // (CWE.6 without CWE.4) and a fourth with two.
+  const std::string read = "|NM|2093-3^Cholesterol^LN||196|mg/dL^mg/dL^UCUM|50-150|N|||F";
+  MapOutput output = mapOrFail(
+      oruR01({"OBX|1" + read, "OBX|2" + read, "OBX|3|NM|2093-3^Cholesterol^LN^^^EXTRA||196||||||F",
+              "OBX|4|NM|2093-3^Cholesterol^LN^^^EXTRA^^^^^NOTE||196"}));
+
+  std::vector<std::string> obx;
+  for (const std::string& path : output.coverage.unmapped) {
+    if (path.rfind("OBX", 0) == 0) {
+      obx.push_back(path);
+    }
+  }
+
+  std::vector<std::string> expected = {"OBX-3.6", "OBX-3.11"};
+  BOOST_CHECK_EQUAL_COLLECTIONS(obx.begin(), obx.end(), expected.begin(), expected.end());
 }
 
 BOOST_AUTO_TEST_CASE(message_type_without_mapping_is_unsupported) {
