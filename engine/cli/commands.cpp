@@ -23,7 +23,7 @@ constexpr const char* kUsage =
     "        list messages by delivery state (default: dead), oldest first, with the last error\n"
     "  messages reprocess --config FILE --destination NAME (--all-dead | MESSAGE_ID...)\n"
     "        requeue dead messages for delivery at the next start (the engine must be stopped)\n"
-    "  map --mapping v2-to-fhir|fhir-to-v2 FILE [--collection] [--timezone +HH:MM]\n"
+    "  map --mapping v2-to-fhir|fhir-to-v2 FILE [--collection] [--timezone ZONE]\n"
     "      [--message auto|ADT^A08|ADT^A04|ORU^R01]\n"
     "        dry run of a mapping: prints the output and the coverage report, sends nothing\n"
     "  validate [--json] FILE...\n"

@@ -1,4 +1,4 @@
-// `ferry map --mapping NAME FILE [--collection] [--timezone +HH:MM] [--mapping-dir DIR]
+// `ferry map --mapping NAME FILE [--collection] [--timezone ZONE] [--mapping-dir DIR]
 //  [--message auto|ADT^A08|ADT^A04|ORU^R01]`: maps FILE with the registered "mapping" transform
 // (the same one routes use) and prints the coverage report (paths, never values) on stderr.
 // v2-to-fhir maps every HL7 v2 message in FILE and prints each Bundle as indented JSON;
@@ -69,7 +69,7 @@ int mapCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
       arguments.positional().size() != 1) {
     err << "ferry map: "
         << (arguments.error().empty()
-                ? "usage: ferry map --mapping NAME FILE [--collection] [--timezone +HH:MM] "
+                ? "usage: ferry map --mapping NAME FILE [--collection] [--timezone ZONE] "
                   "[--message auto|ADT^A08|ADT^A04|ORU^R01]"
                 : arguments.error())
         << "\n";

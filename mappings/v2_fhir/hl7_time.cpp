@@ -1,6 +1,7 @@
 #include "mappings/v2_fhir/hl7_time.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace ferry::mappings::v2fhir {
 namespace {
@@ -22,6 +23,17 @@ int daysIn(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (negative before it).
+std::int64_t daysSinceEpoch(int year, int month, int day) {
+  // Counted from 1 March, so that the leap day ends a year.
+  std::int64_t y = month <= 2 ? year - 1 : year;
+  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  std::int64_t year_of_era = y - era * 400;
+  std::int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
 }
 
 // "+hhmm" / "-hhmm" to "+hh:mm"; std::nullopt when malformed or out of range (FHIR allows
@@ -65,6 +77,15 @@ std::optional<std::string> normalizeZone(std::string_view zone) {
 
 std::optional<std::string> convertTimestamp(std::string_view hl7, TimeTarget target,
                                             std::string_view zone) {
+  auto parsed = TimeZone::parse(zone);
+  if (!parsed.isOk()) {
+    return std::nullopt;
+  }
+  return convertTimestamp(hl7, target, parsed.value());
+}
+
+std::optional<std::string> convertTimestamp(std::string_view hl7, TimeTarget target,
+                                            const TimeZone& zone) {
   // Split off the offset: the last '+' or '-' (a DTM never has a sign elsewhere).
   std::string_view body = hl7;
   std::optional<std::string> offset;
@@ -161,7 +182,9 @@ std::optional<std::string> convertTimestamp(std::string_view hl7, TimeTarget tar
   if (offset) {
     out += *offset;
   } else {
-    out += zone;
+    int month = body.size() >= 6 ? number(body.substr(4, 2)) : 1;
+    int day = body.size() >= 8 ? number(body.substr(6, 2)) : 1;
+    out += zone.suffixForLocal(daysSinceEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss);
   }
   return out;
 }

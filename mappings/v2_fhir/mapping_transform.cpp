@@ -126,11 +126,12 @@ std::unique_ptr<PayloadTransform> makeMappingTransform(
     errors.add(*node.member("bundle_type"), "must be \"transaction\" or \"collection\"");
   }
   std::string zone = node.getString("timezone", errors, std::string("Z"));
-  if (auto normalized = normalizeZone(zone)) {
-    options.zone = *normalized;
-  } else {
-    errors.add(*node.member("timezone"),
-               "must be a fixed offset such as \"Z\", \"+05:00\" or \"-03:30\"");
+  if (auto parsed = TimeZone::parse(zone); parsed.isOk()) {
+    options.zone = parsed.value();
+  } else if (auto member = node.member("timezone")) {
+    errors.add(*member, parsed.status().context() +
+                            " (a fixed offset such as \"+05:00\", or an IANA name such as "
+                            "\"America/New_York\")");
   }
   if (!mapping.empty() && mapping != "v2-to-fhir") {
     errors.add(*node.member("mapping"),

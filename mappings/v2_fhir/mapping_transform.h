@@ -4,7 +4,7 @@
 // type "mapping" with config
 //   {"type": "mapping", "mapping": "v2-to-fhir",
 //    "bundle_type": "transaction" | "collection",   (default "transaction")
-//    "timezone": "+05:00",                            (default "Z"; see hl7_time.h)
+//    "timezone": "America/New_York",                  (default "Z"; or "+05:00"; hl7_time.h)
 //    "mapping_dir": "/etc/ferry/mappings"}            (optional: files replacing the built-in)
 // Its actions list the message map and entry count, then every coverage finding by path
 // ("unmapped PID-11[2].4", "unconverted PID-8", "note ...").

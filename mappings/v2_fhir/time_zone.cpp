@@ -104,6 +104,12 @@ Result<TimeZone> TimeZone::parse(std::string_view spec, const std::string& zonei
   return TimeZone(std::string(spec), 0, std::make_shared<const TzifZone>(std::move(zone).value()));
 }
 
+TimeZone TimeZone::utc() { return TimeZone("Z", 0, nullptr); }
+
+std::string TimeZone::suffixForLocal(std::int64_t local_seconds) const {
+  return zone_ ? formatOffset(offsetForLocal(local_seconds)) : name_;
+}
+
 int TimeZone::offsetForLocal(std::int64_t local_seconds) const {
   if (!zone_) {
     return fixed_offset_;

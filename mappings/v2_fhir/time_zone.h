@@ -43,8 +43,15 @@ class TimeZone {
   static engine::Result<TimeZone> parse(std::string_view spec,
                                         const std::string& zoneinfo_dir = "/usr/share/zoneinfo");
 
+  // UTC ("Z"): the default of a mapping without a configured zone.
+  static TimeZone utc();
+
   // The spec as given, except fixed offsets, which are normalized ("Z", "+05:00").
   std::string name() const { return name_; }
+
+  // What follows a local time in a FHIR dateTime: a fixed zone's own text ("Z", "+05:00"), or
+  // the named zone's offset at that time ("-04:00"); `local_seconds` as for offsetForLocal().
+  std::string suffixForLocal(std::int64_t local_seconds) const;
 
   // The UTC offset (seconds east of UTC) that applies to a local wall-clock time, given as
   // seconds since 1970-01-01T00:00:00 of the local calendar (the local date and time fields

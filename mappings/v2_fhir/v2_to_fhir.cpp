@@ -96,7 +96,7 @@ class MappingRun {
   MappingRun(const MappingSet& set, const MessageMap& map, const engine::hl7::Message& message,
              const MapOptions& options, std::string event)
       : set_(set), map_(map), message_(message), options_(options), event_(std::move(event)) {
-    leaf_.zone = options_.zone;
+    leaf_.zone = &options_.zone;
     leaf_.coding_systems = set_.findVocabulary("CodingSystem");
   }
 

@@ -16,6 +16,7 @@
 #include "engine/hl7/message.h"
 #include "engine/status.h"
 #include "mappings/v2_fhir/mapping_set.h"
+#include "mappings/v2_fhir/time_zone.h"
 
 namespace ferry::mappings::v2fhir {
 
@@ -23,8 +24,8 @@ enum class BundleType { Transaction, Collection };
 
 struct MapOptions {
   BundleType bundle_type = BundleType::Transaction;
-  // Offset given to time stamps that have a time but no zone: "Z" or "+hh:mm" (normalizeZone).
-  std::string zone = "Z";
+  // Zone of time stamps that have a time but no offset (hl7_time.h).
+  TimeZone zone = TimeZone::utc();
 };
 
 struct CoverageReport {

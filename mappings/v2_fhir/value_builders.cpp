@@ -238,7 +238,8 @@ std::optional<JsonValue> timestamp(const Node& node, TimeTarget target,
   if (text.empty()) {
     return std::nullopt;
   }
-  auto converted = convertTimestamp(text, target, context.zone);
+  static const TimeZone kUtc = TimeZone::utc();
+  auto converted = convertTimestamp(text, target, context.zone != nullptr ? *context.zone : kUtc);
   if (!converted) {
     atom.markUnconverted();
     return std::nullopt;

@@ -12,11 +12,12 @@
 #include "engine/fhir/json_value.h"
 #include "mappings/v2_fhir/mapping_set.h"
 #include "mappings/v2_fhir/segment_view.h"
+#include "mappings/v2_fhir/time_zone.h"
 
 namespace ferry::mappings::v2fhir {
 
 struct LeafContext {
-  std::string_view zone;                       // "Z" or "+hh:mm" for stamps without an offset
+  const TimeZone* zone = nullptr;              // for stamps without an offset; null: UTC
   const Vocabulary* coding_systems = nullptr;  // v2 coding system names (HL70396) to URIs
 };
 

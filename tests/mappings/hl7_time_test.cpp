@@ -47,6 +47,33 @@ BOOST_AUTO_TEST_CASE(converts_tm_to_time) {
   BOOST_CHECK(!convertTimestamp("2460", TimeTarget::Time, "Z"));
 }
 
+BOOST_AUTO_TEST_CASE(a_named_zone_gives_each_stamp_the_offset_of_its_date) {
+  auto zone = TimeZone::parse("America/New_York");
+  BOOST_REQUIRE_MESSAGE(zone.isOk(), zone.status().toString());
+  const TimeZone& new_york = zone.value();
+  BOOST_CHECK_EQUAL(*convertTimestamp("20240715103000", TimeTarget::DateTime, new_york),
+                    "2024-07-15T10:30:00-04:00");
+  BOOST_CHECK_EQUAL(*convertTimestamp("20240115103000", TimeTarget::DateTime, new_york),
+                    "2024-01-15T10:30:00-05:00");
+  BOOST_CHECK_EQUAL(*convertTimestamp("202401151030", TimeTarget::Instant, new_york),
+                    "2024-01-15T10:30:00-05:00");
+  // The clocks go forward at 02:00 on 10 March 2024: 02:30 does not exist, and takes the
+  // offset before the change. They go back at 02:00 on 3 November: 01:30 happens twice, and
+  // takes the first (daylight time).
+  BOOST_CHECK_EQUAL(*convertTimestamp("202403100230", TimeTarget::DateTime, new_york),
+                    "2024-03-10T02:30:00-05:00");
+  BOOST_CHECK_EQUAL(*convertTimestamp("202411030130", TimeTarget::DateTime, new_york),
+                    "2024-11-03T01:30:00-04:00");
+  // A stamp's own offset wins; a date stays a date.
+  BOOST_CHECK_EQUAL(*convertTimestamp("20240715103000+0100", TimeTarget::DateTime, new_york),
+                    "2024-07-15T10:30:00+01:00");
+  BOOST_CHECK_EQUAL(*convertTimestamp("20240715", TimeTarget::DateTime, new_york), "2024-07-15");
+  // By name as text too; an unknown name converts nothing.
+  BOOST_CHECK_EQUAL(*convertTimestamp("20240715103000", TimeTarget::DateTime, "Europe/Paris"),
+                    "2024-07-15T10:30:00+02:00");
+  BOOST_CHECK(!convertTimestamp("20240715103000", TimeTarget::DateTime, "Mars/Olympus"));
+}
+
 BOOST_AUTO_TEST_CASE(normalizes_configured_zones) {
   BOOST_CHECK_EQUAL(*normalizeZone("UTC"), "Z");
   BOOST_CHECK_EQUAL(*normalizeZone("+0500"), "+05:00");

@@ -51,6 +51,32 @@ BOOST_AUTO_TEST_CASE(registered_transform_returns_bundle_and_coverage_actions) {
   BOOST_CHECK_GE(after.unmapped_fields, before.unmapped_fields + 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_configured_iana_zone_applies_daylight_saving_time) {
+  std::string errors;
+  auto transform = makeTransform(
+      R"({"type": "mapping", "mapping": "v2-to-fhir", "timezone": "America/Chicago"})", errors);
+  BOOST_REQUIRE_MESSAGE(transform, errors);
+  std::string summer = kMessage;
+  summer.replace(summer.find("20240105103000"), 14, "20240705103000");
+
+  auto winter_result = transform->apply(kMessage, engine::pipeline::TransformContext{});
+  auto summer_result = transform->apply(summer, engine::pipeline::TransformContext{});
+
+  BOOST_REQUIRE_MESSAGE(winter_result.isOk(), winter_result.status().toString());
+  BOOST_REQUIRE_MESSAGE(summer_result.isOk(), summer_result.status().toString());
+  BOOST_CHECK(winter_result.value().payload.find("2024-01-05T10:30:00-06:00") != std::string::npos);
+  BOOST_CHECK(summer_result.value().payload.find("2024-07-05T10:30:00-05:00") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_zone_name_is_a_config_error_naming_the_zone) {
+  std::string errors;
+  auto transform = makeTransform(
+      R"({"type": "mapping", "mapping": "v2-to-fhir", "timezone": "America/Atlantis"})", errors);
+  BOOST_CHECK(!transform);
+  BOOST_CHECK(errors.find("/timezone") != std::string::npos);
+  BOOST_CHECK(errors.find("no such time zone 'America/Atlantis'") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(non_hl7_payload_fails_and_is_counted) {
   std::string errors;
   auto transform = makeTransform(R"({"type": "mapping", "mapping": "v2-to-fhir"})", errors);

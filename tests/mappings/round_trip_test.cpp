@@ -307,7 +307,7 @@ Mappers mappers() {
   auto to_v2 = fhirv2::FhirToV2Mapper::shared();
   BOOST_REQUIRE_MESSAGE(to_v2.isOk(), to_v2.status().toString());
   Mappers out{to_fhir.value(), to_v2.value(), {}};
-  out.leaf.zone = "Z";
+  out.leaf.zone = nullptr;  // UTC
   out.leaf.coding_systems = out.to_fhir->mappings().findVocabulary("CodingSystem");
   return out;
 }

@@ -320,7 +320,7 @@ BOOST_AUTO_TEST_CASE(notes_after_obx_go_to_that_observation) {
 
 BOOST_AUTO_TEST_CASE(zone_rule_applies_configured_zone_only_to_stamps_without_one) {
   MapOptions options;
-  options.zone = "+05:00";
+  options.zone = TimeZone::parse("+05:00").value();
 
   MapOutput output = mapOrFail(oruR01({"OBX|1|NM|1^A^LN||1||||||F|||202401051200-0400"}), options);
   const JsonValue& observation = only(resourcesOf(output.bundle, "Observation"));
