@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, checks style, builds, and runs every test with CTest: once on the
 # normal build, then the suites that read untrusted input (HL7v2 and FHIR parsers, validator,
-# connectors) again under AddressSanitizer and UBSan.
+# connectors, mappings) again under AddressSanitizer and UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,6 @@ scripts/build.sh
 
 echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 FERRY_BUILD_DIR=build-asan FERRY_BUILD_TYPE=Debug scripts/build.sh -DFERRY_SANITIZE=ON \
-  --target engine_tests --target fhir_tests --target connectors_tests
+  --target engine_tests --target fhir_tests --target connectors_tests --target mappings_tests
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -R '^(engine|fhir|connectors)$')
+  ctest --output-on-failure -R '^(engine|fhir|connectors|mappings)$')
