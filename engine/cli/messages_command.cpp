@@ -68,12 +68,13 @@ int listMessages(const std::vector<std::string>& args, std::ostream& out, std::o
   }
   std::size_t limit = kDefaultListLimit;
   if (auto text = arguments.value("--limit")) {
-    try {
-      limit = std::stoul(*text);
-    } catch (const std::exception&) {
-      err << command << ": --limit needs a number\n";
+    bool digits = !text->empty() && text->size() <= 9 &&
+                  text->find_first_not_of("0123456789") == std::string::npos;
+    if (!digits) {
+      err << command << ": --limit needs a whole number (at most 9 digits)\n";
       return 2;
     }
+    limit = std::stoul(*text);
   }
 
   auto opened = openOfflineStore(*config_path, command, err);
@@ -169,8 +170,11 @@ int reprocessMessages(const std::vector<std::string>& args, std::ostream& out, s
     }
   }
   for (const std::string& missing : wanted) {
-    err << command << ": message " << missing << " is not dead for destination '" << *destination
-        << "'\n";
+    auto known = opened->store->loadMessage(missing);
+    bool exists = known.isOk() && known.value().has_value();
+    err << command << ": message " << missing
+        << (exists ? " is not dead for destination '" + *destination + "'" : " is not in the store")
+        << "\n";
   }
 
   pipeline::Journal journal(*opened->store, opened->keys);
@@ -200,8 +204,12 @@ int reprocessMessages(const std::vector<std::string>& args, std::ostream& out, s
     requeued += count;
   }
   journal.stop();
-  out << requeued << " message(s) requeued for destination '" << *destination
-      << "'; the engine delivers them when it next starts\n";
+  out << requeued << " message(s) requeued for destination '" << *destination << "'";
+  if (requeued > 0) {
+    out << "; the engine delivers them when it next starts, under the destination's retry "
+           "policy again";
+  }
+  out << "\n";
   return wanted.empty() ? 0 : 1;
 }
 

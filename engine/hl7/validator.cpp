@@ -151,6 +151,7 @@ Status validateForIngest(const Message& message, std::vector<AckErrorDetail>& pr
   if (message.messageCode() != "ACK") {
     required("MSH-9.2", 9, 2, "W");
   }
+  required("MSH-7", 7, 0, "W");
   required("MSH-10", 10, 0, "W");
   required("MSH-11", 11, 0, "W");
   required("MSH-12", 12, 0, "W");

@@ -79,6 +79,18 @@ BOOST_AUTO_TEST_CASE(accepts_a_header_missing_only_fields_real_feeds_leave_out_w
   }
 }
 
+BOOST_AUTO_TEST_CASE(an_empty_message_timestamp_is_a_warning_naming_msh_7) {
+  hl7::Message message = parseOk(header("", "ADT^A01", "C1", "P", "2.5"));
+  std::vector<hl7::AckErrorDetail> problems;
+
+  BOOST_CHECK(hl7::validateForIngest(message, problems).isOk());
+  BOOST_REQUIRE_EQUAL(problems.size(), 1u);
+  BOOST_CHECK_EQUAL(problems[0].severity, "W");
+  BOOST_CHECK_EQUAL(problems[0].hl7_error_code, "101");
+  BOOST_CHECK_EQUAL(problems[0].location.field, 7u);
+  BOOST_CHECK_EQUAL(problems[0].text, "MSH-7: required field missing");
+}
+
 BOOST_AUTO_TEST_CASE(ack_messages_need_no_trigger_event) {
   hl7::Message ack = parseOk(header("20240101", "ACK", "C1", "P", "2.5"));
   hl7::Message adt = parseOk(header("20240101", "ADT", "C1", "P", "2.5"));
