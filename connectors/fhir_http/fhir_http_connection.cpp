@@ -17,7 +17,8 @@ class WatchedConnection final : public Poco::Net::HTTPServerConnection {
         first_request_(first_request) {}
 
   void run() override {
-    int key = watchdog_.watch(socket(), ConnectionWatchdog::Clock::now() + first_request_);
+    ConnectionWatchdog::Key key =
+        watchdog_.watch(socket(), ConnectionWatchdog::Clock::now() + first_request_);
     try {
       HTTPServerConnection::run();
     } catch (...) {

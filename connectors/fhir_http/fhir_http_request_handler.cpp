@@ -73,7 +73,7 @@ class WatchedRequest {
  public:
   WatchedRequest(ListenerState& state, Poco::Net::HTTPServerRequestImpl* impl)
       : state_(state),
-        key_(impl != nullptr && state.watchdog != nullptr ? impl->socket().impl()->sockfd() : -1) {
+        key_(impl != nullptr && state.watchdog != nullptr ? impl->socket().impl() : nullptr) {
     set(ConnectionWatchdog::Clock::now() + state_.config.request_timeout);
   }
   ~WatchedRequest() { set(ConnectionWatchdog::Clock::now() + nextRequestAllowance(state_.config)); }
@@ -84,13 +84,13 @@ class WatchedRequest {
 
  private:
   void set(std::optional<ConnectionWatchdog::Clock::time_point> deadline) {
-    if (key_ >= 0) {
+    if (key_ != nullptr) {
       state_.watchdog->setDeadline(key_, deadline);
     }
   }
 
   ListenerState& state_;
-  int key_;
+  ConnectionWatchdog::Key key_;
 };
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {

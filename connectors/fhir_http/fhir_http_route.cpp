@@ -95,26 +95,48 @@ Route refusal(int status, std::string issue_code, std::string diagnostics, std::
   return route;
 }
 
-// Refuses a request whose body length could be read two ways (RFC 9112 section 6.3): several
-// Content-Length fields, Content-Length beside Transfer-Encoding, or a transfer coding other
-// than chunked. A proxy in front of Ferry may have framed it differently, so what follows on the
-// connection cannot be trusted either: the connection is closed after the answer.
+// Refuses a request whose body length could be read two ways (RFC 9112 sections 5.1 and 6.3):
+// a header name with white space, several Content-Length fields or one that is not digits,
+// Content-Length beside Transfer-Encoding, a transfer coding other than chunked, or a body on
+// a method other than POST. A proxy in front of Ferry may have framed it differently, so what
+// follows on the connection cannot be trusted either: the connection is closed after the answer.
 Route checkFraming(const HTTPServerRequest& request) {
   int lengths = 0;
   int encodings = 0;
+  bool bad_name = false;
+  bool bad_length = false;
+  bool declares_body = false;
   for (const auto& [name, value] : request) {
-    lengths += Poco::icompare(name, "Content-Length") == 0 ? 1 : 0;
-    encodings += Poco::icompare(name, "Transfer-Encoding") == 0 ? 1 : 0;
+    // "Content-Length : 5" is stored under a name with a space, which no lookup finds; a proxy
+    // may have honoured it (RFC 9112 section 5.1 says to refuse it).
+    bad_name |= name.find_first_of(" \t") != std::string::npos;
+    if (Poco::icompare(name, "Content-Length") == 0) {
+      ++lengths;
+      std::string digits = Poco::trim(value);
+      bad_length |= digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos;
+      declares_body |= digits.find_first_not_of('0') != std::string::npos;
+    }
+    if (Poco::icompare(name, "Transfer-Encoding") == 0) {
+      ++encodings;
+      declares_body = true;
+    }
   }
   Route refused;
-  if (lengths > 1) {
+  if (bad_name) {
+    refused = refusal(400, "structure", "a header name contains white space");
+  } else if (lengths > 1) {
     refused = refusal(400, "structure", "more than one Content-Length field");
+  } else if (bad_length) {
+    refused = refusal(400, "structure", "Content-Length is not a number of bytes");
   } else if (encodings > 0 && lengths > 0) {
     refused = refusal(400, "structure", "both Content-Length and Transfer-Encoding are present");
   } else if (encodings > 1 ||
              (encodings == 1 &&
               Poco::icompare(Poco::trim(request.get("Transfer-Encoding")), "chunked") != 0)) {
     refused = refusal(501, "not-supported", "only the chunked transfer coding is supported");
+  } else if (declares_body && request.getMethod() != HTTPRequest::HTTP_POST) {
+    // Only POST bodies are read: another method's body would be taken for the next request.
+    refused = refusal(400, "structure", "only POST requests may carry a body");
   }
   refused.close_connection = refused.status != 0;
   return refused;

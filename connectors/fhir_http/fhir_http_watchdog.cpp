@@ -19,8 +19,9 @@ ConnectionWatchdog::~ConnectionWatchdog() {
   thread_.join();
 }
 
-int ConnectionWatchdog::watch(const Poco::Net::StreamSocket& socket, Clock::time_point deadline) {
-  int key = socket.impl()->sockfd();
+ConnectionWatchdog::Key ConnectionWatchdog::watch(const Poco::Net::StreamSocket& socket,
+                                                  Clock::time_point deadline) {
+  Key key = socket.impl();
   std::string peer = "unknown";
   try {
     peer = socket.peerAddress().toString();
@@ -32,7 +33,7 @@ int ConnectionWatchdog::watch(const Poco::Net::StreamSocket& socket, Clock::time
   return key;
 }
 
-void ConnectionWatchdog::setDeadline(int key, std::optional<Clock::time_point> deadline) {
+void ConnectionWatchdog::setDeadline(Key key, std::optional<Clock::time_point> deadline) {
   std::lock_guard lock(mutex_);
   auto found = watched_.find(key);
   if (found != watched_.end()) {
@@ -40,7 +41,7 @@ void ConnectionWatchdog::setDeadline(int key, std::optional<Clock::time_point> d
   }
 }
 
-void ConnectionWatchdog::forget(int key) {
+void ConnectionWatchdog::forget(Key key) {
   Poco::Net::StreamSocket released;  // closes (if last) outside the lock
   std::lock_guard lock(mutex_);
   auto found = watched_.find(key);
@@ -63,8 +64,11 @@ void ConnectionWatchdog::run() {
     for (auto& [key, watched] : watched_) {
       if (watched.deadline && *watched.deadline <= now) {
         // The kernel-level shutdown wakes the connection's blocked read, whatever TLS state
-        // the socket is in; the connection thread then closes it as usual.
-        ::shutdown(key, SHUT_RDWR);
+        // the socket is in; the connection thread then closes it as usual. A socket POCO has
+        // closed already has no descriptor left to shut down.
+        if (int fd = watched.socket.impl()->sockfd(); fd >= 0) {
+          ::shutdown(fd, SHUT_RDWR);
+        }
         watched.deadline.reset();
         ++expired_;
         Poco::Logger::get("connectors.fhir_http")

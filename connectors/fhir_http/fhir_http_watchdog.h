@@ -12,8 +12,11 @@
 //   - body read: no deadline while the engine stores the message and the answer is written
 //     (POCO's send timeout bounds a client that does not read).
 //
-// Connections are known by their socket's descriptor; the watchdog keeps a copy of each socket,
-// so the descriptor stays open, and cannot be reused, until the connection is forgotten.
+// Connections are known by their socket object (POCO's SocketImpl), of which the watchdog keeps
+// a reference until the connection is forgotten, so that no other connection can get the same
+// key meanwhile. (Descriptor numbers would not do: POCO closes the socket before the connection
+// is forgotten, and a new connection may get the number at once.) The descriptor to shut down is
+// read from the socket object when a deadline passes; a closed socket has none.
 //
 // Thread-safety: every method from any thread.
 
@@ -40,11 +43,13 @@ class ConnectionWatchdog {
   ConnectionWatchdog(const ConnectionWatchdog&) = delete;
   ConnectionWatchdog& operator=(const ConnectionWatchdog&) = delete;
 
+  using Key = const Poco::Net::SocketImpl*;
+
   // Starts watching `socket` with `deadline`; returns the key for the other calls.
-  int watch(const Poco::Net::StreamSocket& socket, Clock::time_point deadline);
+  Key watch(const Poco::Net::StreamSocket& socket, Clock::time_point deadline);
   // A new deadline, or none (nullopt), for a watched connection; unknown keys are ignored.
-  void setDeadline(int key, std::optional<Clock::time_point> deadline);
-  void forget(int key);
+  void setDeadline(Key key, std::optional<Clock::time_point> deadline);
+  void forget(Key key);
 
   // Connections shut down for missing their deadline since construction.
   std::uint64_t expired() const;
@@ -63,7 +68,7 @@ class ConnectionWatchdog {
   const std::chrono::milliseconds period_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::map<int, Watched> watched_;
+  std::map<Key, Watched> watched_;
   std::uint64_t expired_ = 0;
   bool stopping_ = false;
   std::thread thread_;

@@ -65,13 +65,25 @@ class SortedKeys {
 
 }  // namespace
 
+namespace {
+
+// A value of only spaces (senders pad fields) says nothing, and FHIR forbids such strings: it
+// reads as absent.
+std::string_view unlessBlank(std::string_view text) {
+  bool blank = std::all_of(text.begin(), text.end(),
+                           [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+  return blank ? std::string_view() : text;
+}
+
+}  // namespace
+
 std::string_view Node::text() const {
   Node atom = firstAtom();
   if (atom.segment_ == nullptr || atom.raw_.empty()) {
     return {};
   }
   segment_->mark(atom.position_, true);
-  return segment_->decode(atom);
+  return unlessBlank(segment_->decode(atom));
 }
 
 std::string_view Node::peek() const {
@@ -79,7 +91,7 @@ std::string_view Node::peek() const {
   if (atom.segment_ == nullptr || atom.raw_.empty()) {
     return {};
   }
-  return segment_->decode(atom);
+  return unlessBlank(segment_->decode(atom));
 }
 
 std::string_view Node::wholeText() const {

@@ -61,9 +61,9 @@ class Node {
   // The first atom under this node (descending through the first parts).
   Node firstAtom() const;
 
-  // Decoded text of the node's first atom, which is marked as used. Empty when absent. Text
-  // views point into the message or, for the rare atom that needed decoding, into storage of
-  // the SegmentView: they stay valid as long as both do.
+  // Decoded text of the node's first atom, which is marked as used. Empty when absent or only
+  // white space. Text views point into the message or, for the rare atom that needed decoding,
+  // into storage of the SegmentView: they stay valid as long as both do.
   std::string_view text() const;
   // Decoded text of the node's first atom without marking it.
   std::string_view peek() const;

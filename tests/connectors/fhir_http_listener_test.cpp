@@ -303,6 +303,9 @@ BOOST_AUTO_TEST_CASE(refuses_a_body_whose_length_is_ambiguous_and_closes_the_con
   };
   for (const Case& bad :
        {Case{length + "Content-Length: 5\r\n", "400"}, Case{length + length, "400"},
+        Case{"Content-Length : " + std::to_string(body.size()) + "\r\n", "400"},
+        Case{"Content-Length: +" + std::to_string(body.size()) + "\r\n", "400"},
+        Case{length + "Transfer-Encoding : chunked\r\n", "400"},
         Case{length + "Transfer-Encoding: chunked\r\n", "400"},
         Case{"Transfer-Encoding: gzip, chunked\r\n", "501"}}) {
     std::string received =
@@ -347,6 +350,25 @@ BOOST_AUTO_TEST_CASE(closes_a_connection_whose_body_trickles_in_past_the_request
 
   BOOST_CHECK_GE(lasted.count(), 500);
   BOOST_CHECK_LT(lasted.count(), 3000);
+  BOOST_CHECK(sink.submissions().empty());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_body_on_a_get_and_closes_rather_than_read_it_as_a_request) {
+  RecordingFhirSink sink;
+  auto listener = startListener(plainConfig(), sink);
+  const std::string hidden =
+      "POST /fhir/Patient HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: application/fhir+json\r\nContent-Length: " +
+      std::to_string(patientJson().size()) + "\r\n\r\n" + patientJson();
+
+  std::string received =
+      rawExchange(listener->boundPort(),
+                  "GET /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                      std::to_string(hidden.size()) + "\r\n\r\n" + hidden,
+                  "(read until closed)");
+
+  BOOST_CHECK_EQUAL(received.rfind("HTTP/1.1 400", 0), 0u);
+  BOOST_CHECK_EQUAL(received.find("HTTP/1.1", 1), std::string::npos);
   BOOST_CHECK(sink.submissions().empty());
 }
 
