@@ -14,6 +14,14 @@ constexpr std::size_t kClasses = 32;
 // Enough for the lists of a few large Bundles; a thread keeps no more than this.
 constexpr std::size_t kMaxKeptBytes = 512 * 1024;
 
+#if defined(__SANITIZE_ADDRESS__)
+// Under AddressSanitizer every block comes from and goes back to the heap, so that a use of a
+// tree after it was freed is reported as such rather than hidden inside a pooled block.
+constexpr bool kPooled = false;
+#else
+constexpr bool kPooled = true;
+#endif
+
 struct FreeBlock {
   FreeBlock* next;
 };
@@ -88,7 +96,7 @@ std::size_t sizeClassOf(std::size_t bytes) {
 
 void* allocateBlock(std::size_t bytes) {
   std::size_t size_class = sizeClassOf(bytes);
-  if (size_class == kClasses) {
+  if (!kPooled || size_class == kClasses) {
     return ::operator new(bytes);
   }
   if (ThreadLists* lists = listsForAllocation()) {
@@ -101,7 +109,7 @@ void* allocateBlock(std::size_t bytes) {
 
 void freeBlock(void* block, std::size_t bytes) noexcept {
   std::size_t size_class = sizeClassOf(bytes);
-  if (size_class == kClasses) {
+  if (!kPooled || size_class == kClasses) {
     ::operator delete(block, bytes);
     return;
   }

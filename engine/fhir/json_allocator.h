@@ -11,6 +11,9 @@
 // them again. This allocator keeps freed blocks on free lists of the thread that frees them, up
 // to a bound in bytes per thread, and reuses them first.
 //
+// Under AddressSanitizer nothing is pooled (every block is the heap's), so that ASan sees each
+// free.
+//
 // Thread-safety: any thread may free a block another thread allocated (the block joins the
 // freeing thread's lists). Blocks over the bound, larger than the pooled sizes, or freed while
 // the thread is ending, go back to the global heap.
