@@ -113,8 +113,12 @@ AckSummary summarize(const std::string& reply) {
       continue;
     }
     std::string path = "ERR[" + std::to_string(++errors) + "]";
-    summary.remarks.push_back(valueAt(ack, path + "-4") + " " + valueAt(ack, path + "-2.1") + "-" +
-                              valueAt(ack, path + "-2.3") + ": " + valueAt(ack, path + "-8"));
+    std::string location = valueAt(ack, path + "-2.1") + "-" + valueAt(ack, path + "-2.3");
+    std::string text = valueAt(ack, path + "-8");
+    // Ferry's own texts begin with the location already ("MSH-11: required field missing").
+    bool located = text.rfind(location, 0) == 0;
+    summary.remarks.push_back(valueAt(ack, path + "-4") + " " +
+                              (located ? text : location + ": " + text));
   }
   return summary;
 }
