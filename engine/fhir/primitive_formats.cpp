@@ -1,4 +1,5 @@
 #include "engine/fhir/primitive_formats.h"
+#include "engine/time/civil_days.h"
 
 #include <array>
 #include <cstdint>
@@ -123,15 +124,7 @@ bool readZone(std::string_view text, std::size_t& pos, DateTimeParts& parts) {
   return true;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t daysFromCivil(int year, int month, int day) {
-  std::int64_t y = month <= 2 ? year - 1 : year;
-  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  std::int64_t year_of_era = y - era * 400;
-  std::int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + day_of_era - 719468;
-}
+using engine::time::daysFromCivil;
 
 std::int64_t utcSeconds(const DateTimeParts& parts) {
   std::int64_t days = daysFromCivil(parts.year, parts.month, parts.day);

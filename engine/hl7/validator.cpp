@@ -5,29 +5,15 @@
 #include <string>
 
 #include "engine/hl7/text_codec.h"
+#include "engine/text/ascii_digits.h"
 
 namespace ferry::engine::hl7 {
 
 namespace {
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-
-bool allDigits(std::string_view text) {
-  for (char c : text) {
-    if (!isDigit(c)) {
-      return false;
-    }
-  }
-  return !text.empty();
-}
-
-int number(std::string_view digits) {
-  int value = 0;
-  for (char c : digits) {
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
+using text::allDigits;
+using text::isDigit;
+int number(std::string_view digits) { return text::digitsValue(digits); }
 
 bool isLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 

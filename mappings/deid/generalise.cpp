@@ -1,4 +1,6 @@
 #include "mappings/deid/generalise.h"
+#include "engine/text/ascii_digits.h"
+#include "engine/time/civil_days.h"
 
 #include <array>
 #include <charconv>
@@ -10,35 +12,11 @@ namespace ferry::mappings::deid {
 
 namespace {
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+using engine::text::allDigits;
+using engine::text::digitsValue;
+using engine::text::isDigit;
 
-bool allDigits(std::string_view text) {
-  for (char c : text) {
-    if (!isDigit(c)) {
-      return false;
-    }
-  }
-  return !text.empty();
-}
-
-int digitsValue(std::string_view text) {
-  int value = 0;
-  for (char c : text) {
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil calendar
-// algorithm, which holds for every date the HL7 and FHIR formats can spell).
-std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
+using engine::time::daysFromCivil;
 
 struct Civil {
   std::int64_t year;
@@ -74,8 +52,7 @@ std::optional<Civil> shiftDay(int year, int month, int day, int days) {
   if (!validDay(year, month, day)) {
     return std::nullopt;
   }
-  Civil shifted = civilFromDays(
-      daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) + days);
+  Civil shifted = civilFromDays(daysFromCivil(year, month, day) + days);
   if (shifted.year < 1 || shifted.year > 9999) {
     return std::nullopt;
   }

@@ -1,4 +1,6 @@
 #include "mappings/v2_fhir/hl7_time.h"
+#include "engine/text/ascii_digits.h"
+#include "engine/time/civil_days.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -6,34 +8,14 @@
 namespace ferry::mappings::v2fhir {
 namespace {
 
-// ASCII digits only (std::isdigit would consult the C locale for every byte).
-bool allDigits(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int number(std::string_view digits) {
-  int value = 0;
-  for (char c : digits) {
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
+// Every caller checks the length first, so the empty case (not digits) never decides.
+using engine::text::allDigits;
+int number(std::string_view digits) { return engine::text::digitsValue(digits); }
 
 int daysIn(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   return month == 2 && leap ? 29 : kDays[month - 1];
-}
-
-// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (negative before it).
-std::int64_t daysSinceEpoch(int year, int month, int day) {
-  // Counted from 1 March, so that the leap day ends a year.
-  std::int64_t y = month <= 2 ? year - 1 : year;
-  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  std::int64_t year_of_era = y - era * 400;
-  std::int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + day_of_era - 719468;
 }
 
 // "+hhmm" / "-hhmm" to "+hh:mm"; std::nullopt when malformed or out of range (FHIR allows
@@ -184,7 +166,8 @@ std::optional<std::string> convertTimestamp(std::string_view hl7, TimeTarget tar
   } else {
     int month = body.size() >= 6 ? number(body.substr(4, 2)) : 1;
     int day = body.size() >= 8 ? number(body.substr(6, 2)) : 1;
-    out += zone.suffixForLocal(daysSinceEpoch(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss);
+    out += zone.suffixForLocal(engine::time::daysFromCivil(year, month, day) * 86400 + hh * 3600 +
+                               mm * 60 + ss);
   }
   return out;
 }

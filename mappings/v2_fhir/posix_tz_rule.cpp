@@ -1,4 +1,5 @@
 #include "mappings/v2_fhir/posix_tz_rule.h"
+#include "engine/time/civil_days.h"
 
 #include <algorithm>
 #include <optional>
@@ -25,19 +26,7 @@ int daysInMonth(std::int64_t year, int month) {
   return month == 2 && isLeapYear(year) ? 29 : kDays[month - 1];
 }
 
-// Days from 1970-01-01 to a date of the proleptic Gregorian calendar. The count runs in
-// 400-year cycles of 146097 days, with each year taken to start on March 1 so that the leap
-// day falls at the end of it and every month before it has a fixed length.
-std::int64_t daysFromCivil(std::int64_t year, int month, int day) {
-  year -= month <= 2 ? 1 : 0;
-  std::int64_t cycle = floorDiv(year, 400);
-  std::int64_t year_of_cycle = year - cycle * 400;
-  int month_from_march = month > 2 ? month - 3 : month + 9;
-  std::int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-  std::int64_t day_of_cycle =
-      year_of_cycle * 365 + year_of_cycle / 4 - year_of_cycle / 100 + day_of_year;
-  return cycle * 146097 + day_of_cycle - 719468;
-}
+using engine::time::daysFromCivil;
 
 // The calendar year holding `days` (days since 1970-01-01): an estimate from the mean year
 // length, then corrected by at most a step or two.
