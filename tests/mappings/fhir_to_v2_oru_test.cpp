@@ -1,69 +1,18 @@
-#include <algorithm>
-#include <chrono>
-#include <ctime>
 
 #include <boost/test/unit_test.hpp>
 
-#include "engine/fhir/json_parser.h"
 #include "engine/hl7/message.h"
-#include "engine/hl7/validator.h"
+#include "fhir_to_v2_test_support.h"
+#include "mapping_test_support.h"
 #include "mappings/fhir_v2/fhir_to_v2.h"
 
 namespace ferry::mappings::fhirv2 {
 
 namespace {
 
-using engine::Status;
 using engine::hl7::Message;
 
-FhirToV2Options fixedOptions(MessageChoice choice = MessageChoice::Auto) {
-  FhirToV2Options options;
-  options.message = choice;
-  options.clock = [] { return std::chrono::system_clock::from_time_t(1704450600); };
-  return options;
-}
-
-engine::Result<V2MapOutput> mapText(const std::string& json, const FhirToV2Options& options) {
-  auto parsed = engine::fhir::parseFhirJson(json);
-  BOOST_REQUIRE_MESSAGE(parsed.isOk(), parsed.status().toString());
-  BOOST_REQUIRE(!engine::fhir::hasErrors(parsed.value().issues));
-  auto mapper = FhirToV2Mapper::shared();
-  BOOST_REQUIRE_MESSAGE(mapper.isOk(), mapper.status().toString());
-  return mapper.value()->map(parsed.value().root, options);
-}
-
-V2MapOutput mapOrFail(const std::string& json, const FhirToV2Options& options = fixedOptions()) {
-  auto output = mapText(json, options);
-  BOOST_REQUIRE_MESSAGE(output.isOk(), output.status().toString());
-  return std::move(output).value();
-}
-
-Message parseOrFail(const V2MapOutput& output) {
-  auto message = Message::parse(output.message);
-  BOOST_REQUIRE_MESSAGE(message.isOk(), message.status().toString());
-  std::vector<engine::hl7::AckErrorDetail> problems;
-  Status status = engine::hl7::validateForIngest(message.value(), problems);
-  BOOST_REQUIRE_MESSAGE(status.isOk(), status.toString());
-  return std::move(message).value();
-}
-
-std::string at(const Message& message, const std::string& path) {
-  auto value = message.get(path);
-  BOOST_REQUIRE_MESSAGE(value.isOk(), path);
-  return value.value().value_or("");
-}
-
-std::vector<std::string> segmentIds(const Message& message) {
-  std::vector<std::string> ids;
-  for (std::size_t index = 0; index < message.segmentCount(); ++index) {
-    ids.emplace_back(message.segmentId(index));
-  }
-  return ids;
-}
-
-bool contains(const std::vector<std::string>& list, const std::string& item) {
-  return std::find(list.begin(), list.end(), item) != list.end();
-}
+using ferry::testing::contains;
 
 // A report with one Observation whose value[x] is `value` (a JSON member list).
 std::string reportWith(const std::string& observation_members) {
